@@ -1,0 +1,67 @@
+//! The append-only audit log: one row per state change, written in the same
+//! transaction as the change (a trigger refuses UPDATE and DELETE), and the
+//! administrator's page that lists it with filters.
+
+mod handlers;
+
+use axum::Router;
+use axum::routing::get;
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/logg", get(handlers::list))
+}
+
+/// One audit entry. `before`/`after` hold the changed fields as JSON.
+#[derive(Debug, Default)]
+pub struct Entry<'a> {
+    pub actor: Option<i64>,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub client_addr: Option<&'a str>,
+}
+
+/// Write an audit row on the caller's connection (normally its transaction).
+pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into audit_log (actor_user_id, action, entity_type, entity_id, before, after, client_addr)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        e.actor,
+        e.action,
+        e.entity_type,
+        e.entity_id,
+        e.before,
+        e.after,
+        e.client_addr
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Swedish label of an action code, for the log page.
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "login" => "Inloggning",
+        "login_failed" => "Misslyckad inloggning",
+        "account_locked" => "Konto låst",
+        "logout" => "Utloggning",
+        "password_changed" => "Lösenord bytt",
+        "password_reset" => "Lösenord återställt",
+        "organisation_created" => "Organisation skapad",
+        "organisation_updated" => "Organisation ändrad",
+        "unit_created" => "Enhet skapad",
+        "unit_updated" => "Enhet ändrad",
+        "user_created" => "Användare skapad",
+        "user_updated" => "Användare ändrad",
+        "role_granted" => "Roll tilldelad",
+        "role_revoked" => "Roll borttagen",
+        other => other,
+    }
+}

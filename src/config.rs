@@ -1,0 +1,71 @@
+//! Command-line and environment configuration. Every flag has an env var.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "kontoregister", version, about = "Kontoregistret: sociala medier-konton")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Create an administrator and print a one-time password.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// PostgreSQL URL. Without it a private cluster is run in --data-dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "KONTOREGISTER_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Directory of the private PostgreSQL cluster (used without DATABASE_URL).
+    #[arg(long, env = "KONTOREGISTER_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Mark cookies Secure and send HSTS (use when served over TLS).
+    #[arg(long, env = "KONTOREGISTER_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "KONTOREGISTER_SESSION_TIMEOUT_MINUTES", default_value_t = 480)]
+    pub session_timeout_minutes: i64,
+    /// Seconds before a request is answered with 503.
+    #[arg(long, env = "KONTOREGISTER_REQUEST_TIMEOUT_SECONDS", default_value_t = 15)]
+    pub request_timeout_seconds: u64,
+    /// Login attempts allowed per client address per minute.
+    #[arg(long, env = "KONTOREGISTER_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 20)]
+    pub login_attempts_per_minute: i32,
+    /// Load demo data into an empty database.
+    #[arg(long, env = "KONTOREGISTER_DEMO", default_value_t = false)]
+    pub demo: bool,
+    /// Password of every demo user (a random one is printed when unset).
+    #[arg(long, env = "KONTOREGISTER_DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+    /// Log filter, e.g. "info" or "kontoregister=debug,tower_http=info".
+    #[arg(long, env = "KONTOREGISTER_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl Config {
+    /// Settings for tests and tools: defaults as the CLI has them.
+    pub fn for_tests() -> Self {
+        Cli::parse_from(["kontoregister"]).config
+    }
+}

@@ -1,0 +1,53 @@
+//! Kontoregistret: a municipality's register of its social-media accounts.
+//! `app(state)` builds the whole router; `main.rs` only wires configuration,
+//! the database and the server around it.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod home;
+pub mod org;
+pub mod state;
+pub mod web;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+/// Largest request body accepted (form posts; uploads get their own limit later).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The application: every route, with sessions, CSRF protection, security
+/// headers, a body limit, a request time-out and Swedish error pages.
+pub fn app(state: AppState) -> Router {
+    let timeout = Duration::from_secs(state.config.request_timeout_seconds);
+    Router::new()
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(org::router())
+        .merge(audit::router())
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(auth::layer(&state))
+        .layer(CsrfLayer::new())
+        .route("/healthz", get(health::healthz))
+        .route("/static/{*path}", get(web::static_files))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(from_fn_with_state(state.clone(), web::fill_error_pages))
+        .layer(from_fn_with_state(state.clone(), web::security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,95 @@
+//! Entry point: parse configuration, set up logging, connect (or start the
+//! private PostgreSQL cluster), migrate, then serve or run a command.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use kontoregister::config::{Cli, Command};
+use kontoregister::{AppState, app, auth, db, demo};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&cli.config.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+
+    let (pool, cluster) = db::connect(&cli.config).await?;
+    let result = run(cli, pool.clone()).await;
+    pool.close().await;
+    if let Some(c) = cluster {
+        tracing::info!("stopping the private PostgreSQL cluster");
+        tokio::task::spawn_blocking(move || c.stop()).await??;
+    }
+    result
+}
+
+async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    db::migrate(&pool).await.context("migrations failed")?;
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Migrate => {
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::CreateAdmin { email, name } => create_admin(&pool, &email, &name).await,
+        Command::Serve => {
+            if config.demo {
+                let password = config.demo_password.clone().unwrap_or_else(auth::password::one_time_password);
+                if demo::seed(&pool, &password).await? {
+                    println!("Demo data loaded. Log in at http://{} with password: {password}", config.addr);
+                    for (email, _, _) in demo::USERS {
+                        println!("  {email}");
+                    }
+                } else {
+                    println!(
+                        "The database already has users: demo data not loaded (their passwords are unchanged)."
+                    );
+                }
+            }
+            let state = AppState { db: pool.clone(), config: Arc::new(config.clone()) };
+            let cleanup = tokio::spawn(delete_expired_sessions(pool.clone()));
+            let listener = tokio::net::TcpListener::bind(config.addr)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.addr))?;
+            tracing::info!("Kontoregistret serves http://{}", config.addr);
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            cleanup.abort();
+            Ok(())
+        }
+    }
+}
+
+async fn delete_expired_sessions(pool: sqlx::PgPool) {
+    use tower_sessions::ExpiredDeletion;
+    let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
+    let _ = store.continuously_delete_expired(std::time::Duration::from_secs(600)).await;
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn create_admin(pool: &sqlx::PgPool, email: &str, name: &str) -> anyhow::Result<()> {
+    let otp = kontoregister::org::create_admin(pool, email, name).await?;
+    println!("Administrator {} created. One-time password (must be changed at first login):", email.trim());
+    println!("{otp}");
+    Ok(())
+}

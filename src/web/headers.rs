@@ -1,0 +1,95 @@
+//! Security headers, embedded static files, and Swedish bodies for the bare
+//! error responses produced by middleware (CSRF refusal, time-out, body limit).
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
+use crate::web::{ErrorPage, render_status};
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Adds the security headers of SPEC §8 to every response.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        // Pages show personal data: keep them out of shared and back-button caches.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Gives bare error responses from middleware (empty or plain-text bodies:
+/// CSRF 403, 405, 413, time-out 503, session-store 500) the Swedish error page.
+/// A 500 while the database is away is shown as 503.
+pub async fn fill_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html || status == StatusCode::NOT_MODIFIED {
+        return res;
+    }
+    let mut status = status;
+    if status == StatusCode::INTERNAL_SERVER_ERROR && !crate::health::database_answers(&state.db).await {
+        status = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let message = match status.as_u16() {
+        403 => Some(
+            "Begäran stoppades eftersom den inte kom från Kontoregistrets egna sidor. \
+             Gå tillbaka, ladda om sidan och försök igen."
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let mut out = render_status(status, &ErrorPage::new(status, message));
+    // Keep headers such as Allow (405) from the original response.
+    for (k, v) in res.headers() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().entry(k).or_insert_with(|| v.clone());
+        }
+    }
+    out
+}
+
+const APP_CSS: &str = include_str!("../../static/css/app.css");
+const PRINT_CSS: &str = include_str!("../../static/css/print.css");
+const LOGO_SVG: &str = include_str!("../../static/img/logo.svg");
+
+/// Static files, embedded in the binary so the server runs from anywhere.
+pub async fn static_files(Path(path): Path<String>) -> Response {
+    let (body, ctype) = match path.as_str() {
+        "css/app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "css/print.css" => (PRINT_CSS, "text/css; charset=utf-8"),
+        "img/logo.svg" => (LOGO_SVG, "image/svg+xml"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, ctype)
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}

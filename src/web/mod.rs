@@ -1,0 +1,279 @@
+//! The web layer shared by every feature: the page layout context, flash
+//! messages, rendering, the Swedish error pages, security headers, static files.
+
+mod headers;
+mod time;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::auth::AuthSession;
+use crate::error::{AppError, AppResult};
+
+pub use headers::{fill_error_pages, security_headers, static_files};
+pub use time::{Dt, stockholm_now_date, to_stockholm};
+
+/// What the base layout needs on every page: who is logged in, their
+/// navigation, and the flash messages left by the previous request.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub user: Option<NavUser>,
+    pub flashes: Vec<Flash>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub roles: String,
+    pub links: Vec<NavLink>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+impl Page {
+    /// A page for someone not logged in (error pages, the login page).
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        let path = parts.uri.path().to_string();
+        let flashes = match Session::from_request_parts(parts, state).await {
+            Ok(session) => take_flashes(&session).await,
+            Err(_) => Vec::new(),
+        };
+        let user = match AuthSession::from_request_parts(parts, state).await {
+            Ok(auth) => auth.user.map(|u| {
+                let links = crate::web::nav_links(&u)
+                    .into_iter()
+                    .map(|(href, label)| NavLink {
+                        href,
+                        label,
+                        current: if href == "/" { path == "/" } else { path.starts_with(href) },
+                    })
+                    .collect();
+                NavUser { name: u.name.clone(), roles: u.role_labels(), links }
+            }),
+            Err(_) => None,
+        };
+        Ok(Page { user, flashes, path })
+    }
+}
+
+/// The navigation a user sees, by role.
+pub fn nav_links(user: &crate::auth::User) -> Vec<(&'static str, &'static str)> {
+    use crate::auth::Role;
+    let mut links = vec![("/", "Att göra")];
+    if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
+        links.push(("/organisationer", "Organisationer"));
+    }
+    if user.has(Role::Admin) {
+        links.push(("/admin", "Administration"));
+    }
+    links.push(("/konto/losenord", "Byt lösenord"));
+    links
+}
+
+/// A one-time message shown on the next page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+impl FlashKind {
+    pub fn css(&self) -> &'static str {
+        match self {
+            FlashKind::Success => "success",
+            FlashKind::Info => "info",
+            FlashKind::Error => "error",
+        }
+    }
+}
+
+const FLASH_KEY: &str = "flash";
+
+/// Leave a message for the next page the user sees.
+pub async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) {
+    let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+    list.push(Flash { kind, text: text.into() });
+    if let Err(e) = session.insert(FLASH_KEY, list).await {
+        tracing::warn!("could not store flash message: {e}");
+    }
+}
+
+async fn take_flashes(session: &Session) -> Vec<Flash> {
+    session.remove::<Vec<Flash>>(FLASH_KEY).await.ok().flatten().unwrap_or_default()
+}
+
+/// Render a template as a 200 HTML page.
+pub fn render<T: Template>(t: &T) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Render a template with a status (422 for a form with errors, error pages).
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("rendering failed: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Ett oväntat fel inträffade.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The Swedish error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: Page,
+    pub status: u16,
+    pub heading: &'static str,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, message: Option<String>) -> Self {
+        let (heading, default) = match status.as_u16() {
+            400 => ("Felaktig begäran", "Begäran kunde inte tolkas."),
+            401 | 403 => ("Åtkomst nekad", "Du har inte behörighet att göra det här."),
+            404 => ("Sidan finns inte", "Sidan du söker finns inte, eller så har du inte tillgång till den."),
+            405 => ("Åtgärden stöds inte", "Sidan kan inte användas på det sättet."),
+            409 => (
+                "Det gick inte att genomföra",
+                "Någon annan har redan ändrat uppgifterna. Ladda om sidan och försök igen.",
+            ),
+            413 => ("För mycket data", "Det du skickade var för stort."),
+            422 => (
+                "Uppgifterna kunde inte tas emot",
+                "Formuläret innehöll uppgifter som inte kunde tolkas. Gå tillbaka och försök igen.",
+            ),
+            429 => ("För många försök", "Du har gjort för många försök. Vänta en stund och försök igen."),
+            503 => (
+                "Tjänsten är tillfälligt otillgänglig",
+                "Kontoregistret kan inte nå sin databas just nu. Försök igen om en liten stund; det du redan sparat finns kvar.",
+            ),
+            _ => (
+                "Ett oväntat fel inträffade",
+                "Något gick fel hos oss. Felet är loggat. Försök igen om en stund.",
+            ),
+        };
+        Self {
+            page: Page::anonymous(),
+            status: status.as_u16(),
+            heading,
+            message: message.unwrap_or_else(|| default.to_string()),
+        }
+    }
+}
+
+/// The client's address, when the server knows it (not under `oneshot` tests).
+#[derive(Debug, Clone, Default)]
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ci| ci.0.ip().to_string()),
+        ))
+    }
+}
+
+/// Percent-encode a string for a query parameter.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A redirect target from user input, accepted only if it is a local path
+/// (`/x`, not `//host`, `/\host` or a full URL).
+pub fn local_path(next: Option<&str>) -> Option<String> {
+    let n = next?.trim();
+    let ok = n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.starts_with("/\\")
+        && !n.chars().any(|c| c.is_control() || c == '\\');
+    ok.then(|| n.to_string())
+}
+
+/// Trim a typed value; empty means missing.
+pub fn clean(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_redirects() {
+        assert_eq!(local_path(Some("/admin")), Some("/admin".into()));
+        assert_eq!(local_path(Some("/konton?q=a")), Some("/konton?q=a".into()));
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil", "", "/a\r\nb"] {
+            assert_eq!(local_path(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(local_path(None), None);
+    }
+
+    #[test]
+    fn url_encoding() {
+        assert_eq!(url_encode("/a b?c=d&e"), "/a%20b%3Fc%3Dd%26e");
+        assert_eq!(url_encode("å"), "%C3%A5");
+    }
+}
+
+/// Validation messages keyed by field id, in the order of the form.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_string(), message.into()));
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -1,0 +1,77 @@
+//! Times are stored as `timestamptz` and shown in Europe/Stockholm.
+//! Sweden follows the EU rule: summer time (UTC+2) from 01:00 UTC on the last
+//! Sunday of March to 01:00 UTC on the last Sunday of October, else UTC+1.
+
+use std::fmt;
+
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
+
+/// A point in time that displays as Stockholm local time, `2026-12-01 14:05`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Dt(pub OffsetDateTime);
+
+impl fmt::Display for Dt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let l = to_stockholm(self.0);
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            l.year(),
+            u8::from(l.month()),
+            l.day(),
+            l.hour(),
+            l.minute()
+        )
+    }
+}
+
+impl Dt {
+    /// The Stockholm calendar date, `2026-12-01`.
+    pub fn date(&self) -> Date {
+        to_stockholm(self.0).date()
+    }
+}
+
+fn last_sunday(year: i32, month: Month) -> Date {
+    let mut d = Date::from_calendar_date(year, month, month.length(year)).expect("valid date");
+    while d.weekday() != Weekday::Sunday {
+        d = d.previous_day().expect("valid date");
+    }
+    d
+}
+
+/// Convert a UTC instant to Stockholm local time.
+pub fn to_stockholm(t: OffsetDateTime) -> OffsetDateTime {
+    let utc = t.to_offset(UtcOffset::UTC);
+    let year = utc.year();
+    let one = Time::from_hms(1, 0, 0).expect("valid time");
+    let start = PrimitiveDateTime::new(last_sunday(year, Month::March), one).assume_utc();
+    let end = PrimitiveDateTime::new(last_sunday(year, Month::October), one).assume_utc();
+    let hours = if utc >= start && utc < end { 2 } else { 1 };
+    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"))
+}
+
+/// Today's date in Stockholm.
+pub fn stockholm_now_date() -> Date {
+    to_stockholm(OffsetDateTime::now_utc()).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn winter_and_summer_time() {
+        assert_eq!(Dt(datetime!(2026-01-15 12:00 UTC)).to_string(), "2026-01-15 13:00");
+        assert_eq!(Dt(datetime!(2026-07-01 12:00 UTC)).to_string(), "2026-07-01 14:00");
+        // 2026: summer time starts 29 March 01:00 UTC, ends 25 October 01:00 UTC.
+        assert_eq!(Dt(datetime!(2026-03-29 00:59 UTC)).to_string(), "2026-03-29 01:59");
+        assert_eq!(Dt(datetime!(2026-03-29 01:00 UTC)).to_string(), "2026-03-29 03:00");
+        assert_eq!(Dt(datetime!(2026-10-25 00:59 UTC)).to_string(), "2026-10-25 02:59");
+        assert_eq!(Dt(datetime!(2026-10-25 01:00 UTC)).to_string(), "2026-10-25 02:00");
+        // New Year's Eve late evening UTC is already next year in Stockholm.
+        assert_eq!(Dt(datetime!(2026-12-31 23:30 UTC)).date().year(), 2027);
+    }
+}

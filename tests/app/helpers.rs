@@ -1,0 +1,237 @@
+//! The test harness: one throwaway PostgreSQL cluster per test run (or the
+//! server at `DATABASE_URL`), a migrated template database with the demo data,
+//! and for each test a fresh database cloned from it and the app served on a
+//! random port, driven by a cookie-keeping HTTP client.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use kontoregister::config::Config;
+use kontoregister::db::Cluster;
+use kontoregister::{AppState, app};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, PgPool};
+
+/// Password of every demo user in the test databases.
+pub const PASSWORD: &str = "demo-losenord-123";
+
+struct Server {
+    /// Options for the maintenance database, to create test databases.
+    admin: PgConnectOptions,
+    template: String,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn stop_cluster() {
+    if let Some(c) = CLUSTER.get() {
+        let _ = c.stop();
+        if let Some(base) = c.pgdata.parent() {
+            let _ = std::fs::remove_dir_all(base);
+        }
+    }
+}
+
+fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        // Set up on a thread of its own: each test has its own runtime.
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(setup())
+        })
+        .join()
+        .expect("test database setup failed")
+    })
+}
+
+async fn setup() -> Server {
+    let admin: PgConnectOptions = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url.parse::<PgConnectOptions>().unwrap().database("postgres"),
+        _ => {
+            let dir = std::env::temp_dir().join(format!("kontoregister-test-{}", std::process::id()));
+            let cluster = Cluster::new(&dir).expect("cannot prepare the test cluster");
+            cluster.start().expect("cannot start the test cluster");
+            let opts = cluster.connect_options("postgres");
+            CLUSTER.set(cluster).ok();
+            // SAFETY: registering a plain extern "C" fn with no captured state.
+            unsafe { libc::atexit(stop_cluster) };
+            opts
+        }
+    };
+    let template = format!("kr_template_{}", std::process::id());
+    let mut conn = admin.connect().await.expect("cannot connect to PostgreSQL");
+    sqlx::raw_sql(&format!("drop database if exists {template}")).execute(&mut conn).await.unwrap();
+    sqlx::raw_sql(&format!("create database {template}")).execute(&mut conn).await.unwrap();
+    let pool = PgPool::connect_with(admin.clone().database(&template)).await.unwrap();
+    kontoregister::db::migrate(&pool).await.unwrap();
+    kontoregister::demo::seed(&pool, PASSWORD).await.unwrap();
+    pool.close().await;
+    Server { admin, template }
+}
+
+/// A running app on its own fresh database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: PgPool,
+}
+
+/// An HTTP client with its own cookie jar (one browser).
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+}
+
+/// A response, read in full.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawn with a changed configuration.
+    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> TestApp {
+        let s = server();
+        let name = format!("kr_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        let mut conn = s.admin.connect().await.unwrap();
+        sqlx::raw_sql(&format!("create database {name} template {}", s.template))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        drop(conn);
+        let db = kontoregister::db::pool(s.admin.clone().database(&name)).await.unwrap();
+        let mut config = Config::for_tests();
+        config.database_url = None;
+        change(&mut config);
+        let state = AppState { db: db.clone(), config: Arc::new(config) };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .unwrap();
+        });
+        TestApp { addr, db }
+    }
+
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { base: format!("http://{}", self.addr), http, jar }
+    }
+
+    /// A client logged in as `email` (demo password).
+    pub async fn login(&self, email: &str) -> Client {
+        let c = self.client();
+        let r = c.login(email, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login as {email} failed: {}", r.body);
+        c
+    }
+
+    pub async fn user_id(&self, email: &str) -> i64 {
+        sqlx::query_scalar("select user_id from users where email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// Number of audit rows with this action.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("select count(*) from audit_log where action = $1")
+            .bind(action)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+impl Client {
+    async fn read(r: reqwest::Response) -> Resp {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let body = r.text().await.unwrap_or_default();
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        Self::read(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        Self::read(self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
+    }
+
+    /// A POST as a browser sends it from another site.
+    pub async fn post_cross_site(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "https://evil.example")
+            .form(form);
+        Self::read(req.send().await.unwrap()).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Resp {
+        self.post("/logga-in", &[("email", email), ("password", password)]).await
+    }
+
+    /// The session cookie's current value, if any.
+    pub fn session_id(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().unwrap();
+        let h = self.jar.cookies(&url)?;
+        h.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix("kontoregister_session=").map(String::from))
+    }
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// Texts of the elements matching a CSS selector.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).unwrap();
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    pub fn text(&self, selector: &str) -> String {
+        self.texts(selector).into_iter().next().unwrap_or_default()
+    }
+
+    /// The `value` attribute of the first element matching `selector`.
+    pub fn value(&self, selector: &str) -> Option<String> {
+        let sel = Selector::parse(selector).unwrap();
+        self.html().select(&sel).next().and_then(|e| e.value().attr("value")).map(String::from)
+    }
+
+    #[track_caller]
+    pub fn assert_redirect(&self, to: &str) {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "expected a redirect, body: {}", self.body);
+        assert_eq!(self.location(), to);
+    }
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary: real PostgreSQL, the real router served on
+//! a random port, driven over HTTP.
+
+mod admin;
+mod auth;
+mod cluster;
+mod helpers;
+mod web;

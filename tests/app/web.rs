@@ -1,0 +1,93 @@
+//! Cross-cutting web behaviour: CSRF, headers, error pages, health.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_with_a_swedish_page() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@example.se").await;
+    let r = admin.post_cross_site("/admin/organisationer/2/enheter", &[("name", "Falsk")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.text("h1"), "Åtkomst nekad");
+    let r = admin.post_cross_site("/logga-ut", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.audit_count("unit_created").await, 0);
+    // Same-origin still works.
+    let r = admin.post("/admin/organisationer/2/enheter", &[("name", "Äkta")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn security_headers_and_cookie_flags() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for path in ["/logga-in", "/finns-inte", "/healthz", "/static/css/app.css"] {
+        let r = c.get(path).await;
+        let csp = r.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+        assert!(r.headers.get("referrer-policy").is_some());
+        assert!(r.headers.get("strict-transport-security").is_none(), "no HSTS without TLS");
+    }
+    let r =
+        c.post("/logga-in", &[("email", "admin@example.se"), ("password", crate::helpers::PASSWORD)]).await;
+    let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"));
+
+    let secure = TestApp::spawn_with(|c| c.secure_cookies = true).await;
+    let c = secure.client();
+    assert!(c.get("/logga-in").await.headers.get("strict-transport-security").is_some());
+    let r =
+        c.post("/logga-in", &[("email", "admin@example.se"), ("password", crate::helpers::PASSWORD)]).await;
+    assert!(r.headers.get("set-cookie").unwrap().to_str().unwrap().contains("Secure"));
+}
+
+#[tokio::test]
+async fn error_pages_are_swedish() {
+    let app = TestApp::spawn().await;
+    let c = app.login("kommunikator@example.se").await;
+    let r = c.get("/finns-inte").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.text("h1"), "Sidan finns inte");
+    let r = c.get("/admin").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.text("h1"), "Åtkomst nekad");
+    // A malformed body is a Swedish page, not a 500.
+    let r = c
+        .http
+        .post(format!("{}/konto/losenord", c.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![0xff, 0xfe, b'=', 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert!(r.text().await.unwrap().contains("lang=\"sv\""));
+    // Too large a body: 413 in Swedish.
+    let big = "x".repeat(kontoregister::BODY_LIMIT + 10);
+    let r = c.post("/konto/losenord", &[("current", &big)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.text("h1"), "För mycket data");
+}
+
+#[tokio::test]
+async fn healthz_answers_from_the_database() {
+    let app = TestApp::spawn().await;
+    let r = app.client().get("/healthz").await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+    app.db.close().await;
+    let r = app.client().get("/healthz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn the_accessibility_statement_is_public() {
+    let app = TestApp::spawn().await;
+    let r = app.client().get("/tillganglighet").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.text("h1"), "Tillgänglighetsredogörelse för Kontoregistret");
+}
