@@ -6,8 +6,9 @@ use axum::Router;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Role, User};
 use crate::error::AppResult;
+use crate::forms::db as forms_db;
 use crate::state::AppState;
 use crate::web::{Page, render};
 
@@ -33,13 +34,63 @@ pub struct StartPage {
     shortcuts: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn start(page: Page, CurrentUser(user): CurrentUser) -> AppResult<Response> {
-    let tasks = Vec::new();
+/// The form tasks of the start page, from the user's roles.
+async fn form_tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
+    let mut tasks = Vec::new();
+    let name = |t: &forms_db::TaskRow| {
+        let case = t.case_number.clone().unwrap_or_else(|| "utkast".into());
+        if t.account_name.is_empty() { case } else { format!("{case} ({})", t.account_name) }
+    };
+    for t in forms_db::owner_tasks(conn, user.user_id).await? {
+        let (text, detail) = if t.case_number.is_some() {
+            (format!("Komplettera blanketten {}", name(&t)), "Skickad tillbaka till dig")
+        } else {
+            (format!("Fyll i och skicka blanketten {}", name(&t)), "Utkast")
+        };
+        tasks.push(Task { href: format!("/blanketter/{}", t.form_id), text, detail: detail.into() });
+    }
+    if user.has(Role::Manager) {
+        for t in forms_db::manager_tasks(conn, user.user_id).await? {
+            tasks.push(Task {
+                href: format!("/blanketter/{}", t.form_id),
+                text: format!("Skriv under blanketten {}", name(&t)),
+                detail: "Väntar på din underskrift".into(),
+            });
+        }
+    }
+    if user.has_any(&[Role::Communicator, Role::Strategist]) {
+        for t in forms_db::review_tasks(conn, user.user_id).await? {
+            let (text, detail) = match (&t.meeting_at, user.has(Role::Strategist)) {
+                (Some(at), _) => (format!("Möte om blanketten {}", name(&t)), format!("Möte bokat {at}")),
+                (None, true) => {
+                    (format!("Granska och besluta om blanketten {}", name(&t)), "Granskas".into())
+                }
+                (None, false) => (format!("Granska blanketten {}", name(&t)), "Granskas".into()),
+            };
+            tasks.push(Task { href: format!("/blanketter/{}", t.form_id), text, detail });
+        }
+    }
+    Ok(tasks)
+}
+
+pub async fn start(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let tasks = form_tasks(&mut conn, &user).await?;
     let mut shortcuts = Vec::new();
     if user.has(Role::Admin) {
         shortcuts.push(("/admin/organisationer", "Organisationer och enheter"));
         shortcuts.push(("/admin/anvandare", "Användare och roller"));
         shortcuts.push(("/admin/logg", "Granskningslogg"));
+    }
+    if user.has(Role::AccountOwner) {
+        shortcuts.push(("/blanketter/ny", "Ny uppstartsblankett"));
+    }
+    if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
+        shortcuts.push(("/blanketter", "Uppstartsblanketter"));
     }
     if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
         shortcuts.push(("/organisationer", "Organisationer, enheter och personer"));

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod health;
 pub mod home;
 pub mod org;
@@ -38,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::router())
         .merge(auth::router())
         .merge(org::router())
+        .merge(forms::router())
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(auth::layer(&state))

@@ -16,7 +16,7 @@ use crate::auth::AuthSession;
 use crate::error::{AppError, AppResult};
 
 pub use headers::{fill_error_pages, security_headers, static_files};
-pub use time::{Dt, stockholm_now_date, to_stockholm};
+pub use time::{Dt, local_to_utc, stockholm_now_date, to_stockholm};
 
 /// What the base layout needs on every page: who is logged in, their
 /// navigation, and the flash messages left by the previous request.
@@ -79,6 +79,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 pub fn nav_links(user: &crate::auth::User) -> Vec<(&'static str, &'static str)> {
     use crate::auth::Role;
     let mut links = vec![("/", "Att göra")];
+    if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
+        links.push(("/blanketter", "Blanketter"));
+    }
     if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
         links.push(("/organisationer", "Organisationer"));
     }

@@ -52,6 +52,20 @@ pub fn to_stockholm(t: OffsetDateTime) -> OffsetDateTime {
     utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"))
 }
 
+/// A Stockholm wall-clock time as a UTC instant (in the autumn hour that occurs
+/// twice, the first one).
+pub fn local_to_utc(local: PrimitiveDateTime) -> OffsetDateTime {
+    for hours in [2, 1] {
+        let guess = local.assume_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"));
+        let back = to_stockholm(guess);
+        if back.date() == local.date() && back.time() == local.time() {
+            return guess.to_offset(UtcOffset::UTC);
+        }
+    }
+    // A time skipped in spring: read it as winter time.
+    local.assume_offset(UtcOffset::from_hms(1, 0, 0).expect("valid offset")).to_offset(UtcOffset::UTC)
+}
+
 /// Today's date in Stockholm.
 pub fn stockholm_now_date() -> Date {
     to_stockholm(OffsetDateTime::now_utc()).date()
@@ -73,5 +87,12 @@ mod tests {
         assert_eq!(Dt(datetime!(2026-10-25 01:00 UTC)).to_string(), "2026-10-25 02:00");
         // New Year's Eve late evening UTC is already next year in Stockholm.
         assert_eq!(Dt(datetime!(2026-12-31 23:30 UTC)).date().year(), 2027);
+    }
+
+    #[test]
+    fn local_times_to_utc() {
+        use time::macros::datetime as dt;
+        assert_eq!(local_to_utc(dt!(2026-12-01 13:30)), dt!(2026-12-01 12:30 UTC));
+        assert_eq!(local_to_utc(dt!(2026-06-01 13:30)), dt!(2026-06-01 11:30 UTC));
     }
 }

@@ -4,5 +4,6 @@
 mod admin;
 mod auth;
 mod cluster;
+mod forms;
 mod helpers;
 mod web;
