@@ -2,9 +2,13 @@
 //! with units, and one user per role. Later features extend it so every page
 //! has something to show.
 
-use sqlx::PgPool;
+use anyhow::Context;
+use sqlx::{PgConnection, PgPool};
 
 use crate::auth::{Role, password};
+use crate::forms::content::FormContent;
+use crate::forms::db::{self as forms_db, FormKind};
+use crate::forms::workflow::FormState;
 use crate::org::db::{self as org_db, OrgFields, OrgKind, UserFields};
 
 /// The demo logins, printed at start.
@@ -22,6 +26,15 @@ pub const USERS: [(&str, &str, &str); 9] = [
 
 /// Seed the demo if the database has no users. Returns whether it seeded.
 pub async fn seed(db: &PgPool, demo_password: &str) -> anyhow::Result<bool> {
+    seed_with(db, demo_password, true).await
+}
+
+/// Only the organisations, units and users (the tests' starting point).
+pub async fn seed_people(db: &PgPool, demo_password: &str) -> anyhow::Result<bool> {
+    seed_with(db, demo_password, false).await
+}
+
+async fn seed_with(db: &PgPool, demo_password: &str, with_forms: bool) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
     let users: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from users"#).fetch_one(&mut *tx).await?;
     if users > 0 {
@@ -91,6 +104,16 @@ pub async fn seed(db: &PgPool, demo_password: &str) -> anyhow::Result<bool> {
     for (i, role, org, unit) in grants {
         org_db::grant_role(&mut tx, ids[i], role, org, unit).await?;
     }
+    let platforms = sqlx::query!("select name, platform_id from platforms")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.name, r.platform_id))
+        .collect();
+    let demo = Demo { ostermalm, miljo, units, miljo_units, users: ids, platforms };
+    if with_forms {
+        seed_forms(&mut tx, &demo).await?;
+    }
     crate::audit::record(
         &mut tx,
         crate::audit::Entry { action: "demo_seeded", entity_type: "installation", ..Default::default() },
@@ -98,4 +121,262 @@ pub async fn seed(db: &PgPool, demo_password: &str) -> anyhow::Result<bool> {
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A complete form content for the demo.
+fn demo_content(unit: i64, platform: i64, deputy: i64, name: &str, purpose: &str) -> FormContent {
+    let on = Some("on".to_string());
+    FormContent {
+        unit_id: unit.to_string(),
+        platform_id: platform.to_string(),
+        account_name: name.into(),
+        shared: "eget".into(),
+        purpose: purpose.into(),
+        goals: "300 följare i målgruppen inom ett år; svar på 90 procent av frågorna inom en arbetsdag."
+            .into(),
+        benefit: "Når invånare som inte söker sig till stockholm.se och stöder verksamhetens uppdrag.".into(),
+        target_groups: "Boende i Östermalm, särskilt familjer med barn.".into(),
+        why_not_existing: "Stadens gemensamma konton publicerar sällan lokalt innehåll från verksamheten."
+            .into(),
+        planned_content: "Aktiviteter, öppettider, tips och korta filmer från vardagen.".into(),
+        frequency: "flera_ggr_vecka".into(),
+        follow_up: "Statistiken gås igenom med chefen varje kvartal.".into(),
+        deputy_user_id: deputy.to_string(),
+        editors: "Anna Andersson, anna.andersson@example.se".into(),
+        hours_per_week: "4".into(),
+        monitoring: "Kontoansvarig bevakar vardagar, ersättaren helger; under semestrar finns ett schema."
+            .into(),
+        response_time: "Inom en arbetsdag".into(),
+        training: "genomford".into(),
+        controller: "Östermalms stadsdelsnämnd".into(),
+        publishes_personal_data: "ja".into(),
+        lawful_basis: "allmant_intresse".into(),
+        children_data: "nej".into(),
+        ack_incidents: on.clone(),
+        ack_cloud: on.clone(),
+        c_profile_picture: on.clone(),
+        c_basic_info: on.clone(),
+        c_credentials: on.clone(),
+        c_archiving: on.clone(),
+        c_read_documents: on,
+        ..Default::default()
+    }
+}
+
+/// Forms in every state, and register entries, for the demo organisations.
+async fn seed_forms(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()> {
+    use FormState as S;
+    let platform =
+        |name: &str| demo.platforms.iter().find(|(n, _)| n == name).map(|(_, id)| *id).unwrap_or(1);
+    let (owner, chef, komm, strateg) = (demo.users[1], demo.users[2], demo.users[3], demo.users[4]);
+    let (forskola, aldre, kultur) = (demo.units[0], demo.units[1], demo.units[2]);
+    let o = demo.ostermalm;
+
+    // Register entries that exist without a startup form (imported from the old list).
+    for (unit, plat, name, url) in [
+        (kultur, "Facebook", "Östermalms bibliotek", "https://www.facebook.com/ostermalmsbibliotek"),
+        (aldre, "Instagram", "Seniorträffar Östermalm", "https://www.instagram.com/seniortraffar_ostermalm"),
+    ] {
+        sqlx::query!(
+            r#"insert into accounts (organisation_id, unit_id, platform_id, name, url, state, missing_form,
+                                     owner_user_id, start_date)
+               values ($1, $2, $3, $4, $5, 'active', true, $6, date '2021-03-01')"#,
+            o,
+            unit,
+            platform(plat),
+            name,
+            url,
+            owner
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    // (state to reach, unit, platform, name, purpose)
+    let plan = [
+        (
+            S::Draft,
+            kultur,
+            "Instagram",
+            "Kultur och fritid – evenemang",
+            "Locka unga till fritidsgårdarnas evenemang.",
+        ),
+        (
+            S::AwaitingManager,
+            forskola,
+            "Instagram",
+            "Förskolan Lärkan",
+            "Visa föräldrar förskolans vardag och pedagogik.",
+        ),
+        (
+            S::InReview,
+            forskola,
+            "Facebook",
+            "Förskolorna på Östermalm",
+            "Informera blivande föräldrar om förskoleplatser.",
+        ),
+        (S::MeetingBooked, kultur, "YouTube", "Östermalms kulturskola", "Visa elevkonserter och kursutbud."),
+        (
+            S::Approved,
+            kultur,
+            "Instagram",
+            "Fritidsgården Hjorthagen",
+            "Nå ungdomar med information om öppettider och aktiviteter.",
+        ),
+        (S::Rejected, forskola, "TikTok", "Förskolan dansar", "Korta danser med personalen."),
+        (S::Withdrawn, kultur, "X", "Kultur och fritid – nyheter", "Nyheter från kultur och fritid."),
+    ];
+    let mut year_n = 0;
+    for (target, unit, plat, name, purpose) in plan {
+        let mut c = demo_content(unit, platform(plat), komm, name, purpose);
+        if target == S::Draft {
+            c.goals.clear();
+            c.c_archiving = None;
+        }
+        let id = forms_db::create(tx, FormKind::NewAccount, o, owner, &c).await?;
+        event(tx, id, owner, "Kontoansvarig", "create", None, S::Draft, "").await?;
+        if target == S::Draft {
+            continue;
+        }
+        forms_db::save_content(tx, id, S::Draft, S::AwaitingManager, &c).await?;
+        forms_db::assign_case_number(tx, id, o).await?;
+        year_n += 1;
+        event(tx, id, owner, "Kontoansvarig", "submit", Some(S::Draft), S::AwaitingManager, "").await?;
+        if matches!(target, S::AwaitingManager | S::Withdrawn) {
+            if target == S::Withdrawn {
+                forms_db::set_state(tx, id, S::AwaitingManager, S::Withdrawn).await?;
+                event(tx, id, owner, "Kontoansvarig", "withdraw", Some(S::AwaitingManager), S::Withdrawn, "")
+                    .await?;
+            }
+            continue;
+        }
+        forms_db::set_state(tx, id, S::AwaitingManager, S::InReview).await?;
+        forms_db::sign(tx, id, chef, &c).await?;
+        event(tx, id, chef, "Chef", "sign", Some(S::AwaitingManager), S::InReview, "").await?;
+        event(
+            tx,
+            id,
+            komm,
+            "Kommunikatör",
+            "comment",
+            Some(S::InReview),
+            S::InReview,
+            "Tänk på alt-texter till bilderna.",
+        )
+        .await?;
+        let mut from = S::InReview;
+        if target == S::MeetingBooked {
+            let at = time::OffsetDateTime::now_utc() + time::Duration::days(3);
+            forms_db::set_state(tx, id, S::InReview, S::MeetingBooked).await?;
+            forms_db::book_meeting(
+                tx,
+                id,
+                at,
+                "Rum Karlaplan, Karlavägen 104",
+                "Oskar Ägare, Sara Strateg, Kim Kommunikatör",
+            )
+            .await?;
+            event(
+                tx,
+                id,
+                strateg,
+                "Kommunikationsstrateg",
+                "book_meeting",
+                Some(S::InReview),
+                S::MeetingBooked,
+                "Genomgång av målen.",
+            )
+            .await?;
+            from = S::MeetingBooked;
+        }
+        if matches!(target, S::Approved | S::Rejected) {
+            let (verb, action, reason) = if target == S::Approved {
+                ("Godkänd", "approve", None)
+            } else {
+                ("Avslagen", "reject", Some("Innehållet passar bättre på stadens gemensamma konton."))
+            };
+            forms_db::set_state(tx, id, from, target).await?;
+            let text = format!(
+                "{verb}. Beslutat av Sara Strateg, kommunikationsstrateg, på delegation av stadsdelsdirektören."
+            );
+            forms_db::decide(tx, id, strateg, &text, reason).await?;
+            event(tx, id, strateg, "Kommunikationsstrateg", action, Some(from), target, reason.unwrap_or(""))
+                .await?;
+            if target == S::Approved {
+                let form = forms_db::form_in_scope(tx, owner, id).await?.context("demo form")?;
+                forms_db::register_account(tx, &form).await?;
+            }
+        }
+    }
+    // One returned for completion (a draft with a case number).
+    let c = demo_content(
+        forskola,
+        platform("LinkedIn"),
+        komm,
+        "Förskolan – rekrytering",
+        "Rekrytera förskollärare.",
+    );
+    let id = forms_db::create(tx, FormKind::NewAccount, o, owner, &c).await?;
+    event(tx, id, owner, "Kontoansvarig", "create", None, S::Draft, "").await?;
+    forms_db::save_content(tx, id, S::Draft, S::AwaitingManager, &c).await?;
+    forms_db::assign_case_number(tx, id, o).await?;
+    event(tx, id, owner, "Kontoansvarig", "submit", Some(S::Draft), S::AwaitingManager, "").await?;
+    forms_db::set_state(tx, id, S::AwaitingManager, S::Draft).await?;
+    event(
+        tx,
+        id,
+        chef,
+        "Chef",
+        "return",
+        Some(S::AwaitingManager),
+        S::Draft,
+        "Rekrytering sköts centralt; stäm av med HR först.",
+    )
+    .await?;
+    let _ = year_n;
+
+    // Miljöförvaltningen: a form waiting for its manager.
+    let (m_owner, m_unit) = (demo.users[8], demo.miljo_units[0]);
+    let mut c = demo_content(
+        m_unit,
+        platform("LinkedIn"),
+        demo.users[7],
+        "Miljöövervakning Stockholm",
+        "Dela mätdata om luft och vatten.",
+    );
+    c.controller = "Miljö- och hälsoskyddsnämnden".into();
+    let id = forms_db::create(tx, FormKind::NewAccount, demo.miljo, m_owner, &c).await?;
+    event(tx, id, m_owner, "Kontoansvarig", "create", None, S::Draft, "").await?;
+    forms_db::save_content(tx, id, S::Draft, S::AwaitingManager, &c).await?;
+    forms_db::assign_case_number(tx, id, demo.miljo).await?;
+    event(tx, id, m_owner, "Kontoansvarig", "submit", Some(S::Draft), S::AwaitingManager, "").await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event(
+    tx: &mut PgConnection,
+    form_id: i64,
+    actor: i64,
+    actor_role: &str,
+    action: &str,
+    from: Option<FormState>,
+    to: FormState,
+    comment: &str,
+) -> sqlx::Result<()> {
+    forms_db::record_event(
+        tx,
+        forms_db::NewEvent { form_id, actor, actor_role, action, from, to: Some(to), comment },
+    )
+    .await
+}
+
+/// Ids the demo seeding hands between its parts.
+struct Demo {
+    ostermalm: i64,
+    miljo: i64,
+    units: Vec<i64>,
+    miljo_units: [i64; 2],
+    users: Vec<i64>,
+    platforms: Vec<(String, i64)>,
 }

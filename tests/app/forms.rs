@@ -617,3 +617,45 @@ async fn the_printable_view_has_content_signature_and_decision() {
     assert!(page.body.contains("Berätta för föräldrar om förskolans vardag."));
     assert!(page.texts(".actions-panel").is_empty(), "no buttons on the printout");
 }
+
+#[tokio::test]
+async fn the_demo_has_forms_in_every_state_and_tasks_for_everyone() {
+    let fresh = TestApp::spawn_empty().await;
+    assert!(kontoregister::demo::seed(&fresh.db, crate::helpers::PASSWORD).await.unwrap());
+    assert!(
+        !kontoregister::demo::seed(&fresh.db, crate::helpers::PASSWORD).await.unwrap(),
+        "only into an empty database"
+    );
+    let states: Vec<String> = sqlx::query_scalar("select distinct state::text from forms order by 1")
+        .fetch_all(&fresh.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        states,
+        ["approved", "awaiting_manager", "draft", "in_review", "meeting_booked", "rejected", "withdrawn"]
+    );
+    let approved: i64 = sqlx::query_scalar("select count(*) from accounts where state = 'approved'")
+        .fetch_one(&fresh.db)
+        .await
+        .unwrap();
+    assert_eq!(approved, 1);
+    for email in [
+        "agare@example.se",
+        "chef@example.se",
+        "kommunikator@example.se",
+        "strateg@example.se",
+        "chef.miljo@example.se",
+    ] {
+        let c = fresh.login(email).await;
+        assert!(!c.get("/").await.texts(".tasks li").is_empty(), "{email} has tasks");
+        let list = c.get("/blanketter").await;
+        assert!(!list.texts("tbody tr").is_empty(), "{email} sees forms");
+        // Every form in the list opens.
+        let sel = scraper::Selector::parse("tbody a").unwrap();
+        let links: Vec<String> =
+            list.html().select(&sel).map(|a| a.value().attr("href").unwrap().to_string()).collect();
+        for l in links {
+            assert_eq!(c.get(&l).await.status, StatusCode::OK, "{email} {l}");
+        }
+    }
+}

@@ -70,7 +70,7 @@ async fn setup() -> Server {
     sqlx::raw_sql(&format!("create database {template}")).execute(&mut conn).await.unwrap();
     let pool = PgPool::connect_with(admin.clone().database(&template)).await.unwrap();
     kontoregister::db::migrate(&pool).await.unwrap();
-    kontoregister::demo::seed(&pool, PASSWORD).await.unwrap();
+    kontoregister::demo::seed_people(&pool, PASSWORD).await.unwrap();
     pool.close().await;
     Server { admin, template }
 }
@@ -102,13 +102,25 @@ impl TestApp {
 
     /// Spawn with a changed configuration.
     pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_from(Some(&server().template), change).await
+    }
+
+    /// Spawn on a migrated database with no data at all.
+    pub async fn spawn_empty() -> TestApp {
+        let app = Self::spawn_from(None, |_| {}).await;
+        kontoregister::db::migrate(&app.db).await.unwrap();
+        app
+    }
+
+    async fn spawn_from(template: Option<&str>, change: impl FnOnce(&mut Config)) -> TestApp {
         let s = server();
         let name = format!("kr_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
         let mut conn = s.admin.connect().await.unwrap();
-        sqlx::raw_sql(&format!("create database {name} template {}", s.template))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        let sql = match template {
+            Some(t) => format!("create database {name} template {t}"),
+            None => format!("create database {name}"),
+        };
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
         drop(conn);
         let db = kontoregister::db::pool(s.admin.clone().database(&name)).await.unwrap();
         let mut config = Config::for_tests();
