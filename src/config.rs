@@ -59,8 +59,17 @@ pub struct Config {
     #[arg(long, env = "KONTOREGISTER_DEMO_PASSWORD", hide_env_values = true)]
     pub demo_password: Option<String>,
     /// Log filter, e.g. "info" or "kontoregister=debug,tower_http=info".
-    #[arg(long, env = "KONTOREGISTER_LOG", default_value = "info")]
+    #[arg(long, env = "KONTOREGISTER_LOG", default_value = "info,sqlx=warn")]
     pub log: String,
+    /// Pretend today is this date (YYYY-MM-DD), for demonstrations and tests of
+    /// date rules such as December archiving. Times of day stay real.
+    #[arg(long, env = "KONTOREGISTER_TODAY", value_parser = parse_date, hide = true)]
+    pub today: Option<time::Date>,
+}
+
+fn parse_date(s: &str) -> Result<time::Date, String> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| "expected a date as YYYY-MM-DD".to_string())
 }
 
 impl Config {

@@ -79,7 +79,23 @@ pub async fn start(
     CurrentUser(user): CurrentUser,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let tasks = form_tasks(&mut conn, &user).await?;
+    let mut tasks = form_tasks(&mut conn, &user).await?;
+    tasks.extend(crate::accounts::tasks::tasks(&mut conn, &user, state.today()).await?);
+    for d in crate::people::db::missing_acknowledgements(&mut conn, user.user_id).await? {
+        tasks.push(Task {
+            href: "/mina-uppgifter".into(),
+            text: format!("Bekräfta att du har läst {}, version {}", d.title, d.version),
+            detail: "Styrdokument".into(),
+        });
+    }
+    if user.has(Role::AccountOwner) && crate::people::db::training(&mut conn, user.user_id).await?.is_empty()
+    {
+        tasks.push(Task {
+            href: "/mina-uppgifter".into(),
+            text: "Registrera stadens utbildning i sociala medier".into(),
+            detail: "Utbildning saknas".into(),
+        });
+    }
     let mut shortcuts = Vec::new();
     if user.has(Role::Admin) {
         shortcuts.push(("/admin/organisationer", "Organisationer och enheter"));
@@ -92,8 +108,16 @@ pub async fn start(
     if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
         shortcuts.push(("/blanketter", "Uppstartsblanketter"));
     }
+    shortcuts.push(("/konton", "Kontoregistret"));
+    if user.has(Role::Manager) {
+        shortcuts.push(("/min-verksamhet", "Min verksamhet"));
+    }
     if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
+        shortcuts.push(("/arkivering", "Arkivering per enhet"));
         shortcuts.push(("/organisationer", "Organisationer, enheter och personer"));
+    }
+    if user.has(Role::Admin) {
+        shortcuts.push(("/admin/dokument", "Styrdokument"));
     }
     render(&StartPage { page, name: user.name.clone(), roles: user.role_labels(), tasks, shortcuts })
 }

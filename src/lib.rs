@@ -2,6 +2,7 @@
 //! `app(state)` builds the whole router; `main.rs` only wires configuration,
 //! the database and the server around it.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod forms;
 pub mod health;
 pub mod home;
 pub mod org;
+pub mod people;
 pub mod state;
 pub mod web;
 
@@ -40,6 +42,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(org::router())
         .merge(forms::router())
+        .merge(accounts::router())
+        .merge(people::router())
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(auth::layer(&state))

@@ -18,3 +18,10 @@ impl FromRef<AppState> for PgPool {
         s.db.clone()
     }
 }
+
+impl AppState {
+    /// Today's date in Stockholm (or the configured `--today`).
+    pub fn today(&self) -> time::Date {
+        self.config.today.unwrap_or_else(crate::web::stockholm_now_date)
+    }
+}

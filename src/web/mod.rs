@@ -82,9 +82,17 @@ pub fn nav_links(user: &crate::auth::User) -> Vec<(&'static str, &'static str)> 
     if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
         links.push(("/blanketter", "Blanketter"));
     }
+    links.push(("/konton", "Konton"));
+    if user.has(Role::Manager) {
+        links.push(("/min-verksamhet", "Min verksamhet"));
+    }
+    if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice, Role::Admin]) {
+        links.push(("/arkivering", "Arkivering"));
+    }
     if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
         links.push(("/organisationer", "Organisationer"));
     }
+    links.push(("/mina-uppgifter", "Mina uppgifter"));
     if user.has(Role::Admin) {
         links.push(("/admin", "Administration"));
     }

@@ -218,9 +218,18 @@ async fn the_whole_path_from_draft_to_an_approved_account() {
     {
         assert_eq!(app.audit_count(action).await, 1, "{action}");
     }
-    // Nothing left to do for anyone.
-    assert!(strateg.get("/").await.texts(".tasks li").is_empty());
-    assert!(chef.get("/").await.texts(".tasks li").is_empty());
+    // No form is left to handle for anyone; the owner now registers the start.
+    for c in [&strateg, &chef, &komm, &owner] {
+        assert!(!c.get("/").await.texts(".tasks li").iter().any(|t| t.contains("blanketten")));
+    }
+    assert!(
+        owner
+            .get("/")
+            .await
+            .texts(".tasks li")
+            .iter()
+            .any(|t| t.starts_with("Registrera start för Förskolan Lärkan"))
+    );
 }
 
 #[tokio::test]

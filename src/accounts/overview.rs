@@ -1,0 +1,77 @@
+//! The archivist's overview: per organisation and unit, how many accounts are
+//! archived for a year, not yet, or overdue.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::db::Scope;
+use crate::auth::OrgViewer;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Page, render};
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    #[serde(default)]
+    ar: String,
+}
+
+pub struct Row {
+    pub organisation: String,
+    pub unit: String,
+    pub archived: i64,
+    pub not_archived: i64,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/archiving.html")]
+pub struct ArchivingPage {
+    page: Page,
+    year: i32,
+    rows: Vec<Row>,
+    /// December of `year` has passed: what is missing is overdue.
+    overdue: bool,
+    /// It is December of `year`: archiving is under way.
+    due: bool,
+}
+
+pub async fn archiving(
+    State(st): State<AppState>,
+    page: Page,
+    OrgViewer(user): OrgViewer,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let today = st.today();
+    let year = q.ar.parse::<i32>().ok().filter(|y| (2000..=today.year()).contains(y)).unwrap_or(today.year());
+    let s = Scope::of(&user);
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select o.name as organisation, un.name as unit,
+                  count(*) filter (where ar.archive_id is not null) as "archived!",
+                  count(*) filter (where ar.archive_id is null) as "not_archived!"
+           from accounts a
+           join organisations o on o.organisation_id = a.organisation_id
+           join units un on un.unit_id = a.unit_id
+           left join archive_records ar on ar.account_id = a.account_id and ar.kind = 'yearly' and ar.year = $4
+           where ($1 or a.organisation_id = any($2) or a.unit_id = any($3))
+             and a.state <> 'approved' and a.start_date <= make_date($4, 12, 31)
+             and (a.closed_date is null or a.closed_date >= make_date($4, 12, 1))
+           group by o.name, un.name order by o.name, un.name"#,
+        s.city,
+        &s.orgs,
+        &s.units,
+        year
+    )
+    .fetch_all(&st.db)
+    .await?;
+    let december = time::Date::from_calendar_date(year, time::Month::December, 1).expect("valid date");
+    render(&ArchivingPage {
+        page,
+        year,
+        rows,
+        overdue: today.year() > year,
+        due: today >= december && today.year() == year,
+    })
+}

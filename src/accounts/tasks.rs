@@ -1,0 +1,168 @@
+//! The account tasks of the start page "Att göra", from one query over the
+//! accounts the user answers for, and the date rules in `rules`.
+
+use sqlx::PgConnection;
+use time::Date;
+
+use super::db::Scope;
+use super::rules::{self, AccountState, ArchiveStatus};
+use crate::auth::{Role, User};
+use crate::home::Task;
+use crate::web::Dt;
+
+struct Candidate {
+    account_id: i64,
+    name: String,
+    state: AccountState,
+    mine: bool,
+    start_date: Option<Date>,
+    closed_date: Option<Date>,
+    profile_picture_done: bool,
+    basic_info_done: bool,
+    credentials_confirmed: bool,
+    announced: bool,
+    announcement_end: Option<Date>,
+    pending_closure: bool,
+    years: Vec<i32>,
+    open_incidents: i64,
+    imy_deadline: Option<Dt>,
+    communicator: bool,
+    decider: bool,
+}
+
+/// The account tasks of `user` on `today`.
+pub async fn tasks(conn: &mut PgConnection, user: &User, today: Date) -> sqlx::Result<Vec<Task>> {
+    let s = Scope::of(user);
+    let comm_orgs = user.organisations_with(Role::Communicator);
+    let rows = sqlx::query_as!(
+        Candidate,
+        r#"select a.account_id, a.name, a.state as "state: AccountState",
+                  coalesce(a.owner_user_id = $1 or a.deputy_user_id = $1, false) as "mine!",
+                  a.start_date, a.closed_date, a.profile_picture_done, a.basic_info_done,
+                  a.credentials_confirmed_at is not null as "credentials_confirmed!",
+                  a.announced_at is not null as "announced!", a.announcement_end,
+                  exists (select 1 from closure_requests c where c.account_id = a.account_id and c.state = 'requested') as "pending_closure!",
+                  coalesce((select array_agg(year) from archive_records ar where ar.account_id = a.account_id and ar.kind = 'yearly'), '{}') as "years!",
+                  (select count(*) from incidents i where i.account_id = a.account_id and i.closed_at is null) as "open_incidents!",
+                  (select min(i.discovered_at + interval '72 hours') from incidents i where i.account_id = a.account_id
+                     and i.closed_at is null and i.personal_data and i.imy_notified_on is null
+                     and i.no_notification_reason is null) as "imy_deadline: Dt",
+                  (a.organisation_id = any($2)) as "communicator!",
+                  exists (select 1 from role_assignments ra join organisations o on o.organisation_id = a.organisation_id
+                          where ra.user_id = $1 and ra.active and ra.role = o.delegated_role
+                            and ra.organisation_id = a.organisation_id) as "decider!"
+           from accounts a
+           where a.state <> 'closed'
+             and (a.owner_user_id = $1 or a.deputy_user_id = $1 or a.organisation_id = any($2) or a.organisation_id = any($3))
+           order by lower(a.name)
+           limit 5000"#,
+        user.user_id,
+        &comm_orgs,
+        &s.orgs
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut tasks = Vec::new();
+    let href = |c: &Candidate, anchor: &str| format!("/konton/{}{anchor}", c.account_id);
+    let mut missing_credentials = 0;
+    for c in &rows {
+        if c.mine {
+            match c.state {
+                AccountState::Approved => tasks.push(Task {
+                    href: href(c, "#starta"),
+                    text: format!("Registrera start för {}", c.name),
+                    detail: "Godkänt, ej startat".into(),
+                }),
+                AccountState::Active | AccountState::Closing => {
+                    if !c.profile_picture_done || !c.basic_info_done {
+                        tasks.push(Task {
+                            href: href(c, "#checklista"),
+                            text: format!("Slutför startchecklistan för {}", c.name),
+                            detail: "Profilbild eller grundinformation saknas".into(),
+                        });
+                    }
+                    match rules::archive_status(today, c.state, c.start_date, c.closed_date, &c.years) {
+                        ArchiveStatus::Due { year } => tasks.push(Task {
+                            href: href(c, "#arkivering"),
+                            text: format!("Arkivera {} för {year}", c.name),
+                            detail: "Ska göras i december".into(),
+                        }),
+                        ArchiveStatus::Overdue { year } => tasks.push(Task {
+                            href: href(c, "#arkivering"),
+                            text: format!("Arkivera {} för {year}", c.name),
+                            detail: "Försenad".into(),
+                        }),
+                        _ => {}
+                    }
+                    if c.state == AccountState::Closing {
+                        if !c.announced {
+                            tasks.push(Task {
+                                href: href(c, "#avslut"),
+                                text: format!("Annonsera avslutet av {} i kanalen", c.name),
+                                detail: "Avslut beslutat".into(),
+                            });
+                        } else if c.announcement_end.is_some_and(|e| e <= today) {
+                            tasks.push(Task {
+                                href: href(c, "#avslut"),
+                                text: format!("Arkivera {} en sista gång och avsluta kontot", c.name),
+                                detail: "Annonseringsperioden är slut".into(),
+                            });
+                        }
+                    }
+                }
+                AccountState::Closed => {}
+            }
+        }
+        if c.open_incidents > 0 && (c.mine || c.communicator) {
+            let detail = match c.imy_deadline {
+                Some(d) if d.0 < time::OffsetDateTime::now_utc() => {
+                    format!("Försenad: IMY-fristen gick ut {d}")
+                }
+                Some(d) => format!("Anmälan till IMY senast {d}"),
+                None => "Öppen".into(),
+            };
+            tasks.push(Task {
+                href: href(c, "#avvikelser"),
+                text: format!("Följ upp avvikelse på {}", c.name),
+                detail,
+            });
+        }
+        if c.pending_closure && c.decider {
+            tasks.push(Task {
+                href: href(c, "#avslut"),
+                text: format!("Besluta om avslut av {}", c.name),
+                detail: "Begäran väntar på beslut".into(),
+            });
+        }
+        if c.communicator && !c.credentials_confirmed && c.state == AccountState::Active {
+            missing_credentials += 1;
+            if missing_credentials <= 20 {
+                tasks.push(Task {
+                    href: href(c, ""),
+                    text: format!("Bekräfta att inloggningsuppgifterna för {} är lämnade", c.name),
+                    detail: "Inloggningsuppgifter".into(),
+                });
+            }
+        }
+    }
+    // Accounts without a startup form: a count for managers and communicators.
+    if user.has_any(&[Role::Manager, Role::Communicator]) {
+        let n = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from accounts a where a.missing_form and a.state <> 'closed'
+               and (a.organisation_id = any($1) or a.unit_id = any($2))"#,
+            &comm_orgs,
+            &s.units
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if n > 0 {
+            tasks.push(Task {
+                href: "/konton?saknar_blankett=1".into(),
+                text: format!("{n} konton saknar uppstartsblankett"),
+                detail: "Kontoansvarig ska fylla i en blankett".into(),
+            });
+        }
+    }
+    Ok(tasks)
+}

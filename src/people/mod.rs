@@ -1,0 +1,271 @@
+//! People: each user's training records and acknowledgements of the policy,
+//! the handbook and the local routine (a new version asks everyone again),
+//! and the manager's page "Min verksamhet" with their units' accounts and owners.
+
+pub mod db;
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+use crate::audit::{self, Entry};
+use crate::auth::{Admin, CurrentUser, Manager, Role};
+use crate::error::AppResult;
+use crate::forms::content::parse_date;
+use crate::state::AppState;
+use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
+use db::{Acknowledgement, Document, DocumentKind, Training, UnitAccount};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/mina-uppgifter", get(mine))
+        .route("/mina-uppgifter/bekrafta", post(acknowledge))
+        .route("/mina-uppgifter/utbildning", post(add_training))
+        .route("/min-verksamhet", get(my_units))
+        .route("/admin/dokument", get(documents).post(publish))
+}
+
+#[derive(Template)]
+#[template(path = "people/mine.html")]
+pub struct MinePage {
+    page: Page,
+    missing: Vec<Document>,
+    acks: Vec<Acknowledgement>,
+    training: Vec<Training>,
+    errors: FieldErrors,
+    course: String,
+    completed_on: String,
+}
+
+async fn mine_page(
+    st: &AppState,
+    page: Page,
+    user_id: i64,
+    errors: FieldErrors,
+    course: String,
+    completed_on: String,
+) -> AppResult<MinePage> {
+    let mut conn = st.db.acquire().await?;
+    Ok(MinePage {
+        page,
+        missing: db::missing_acknowledgements(&mut conn, user_id).await?,
+        acks: db::acknowledgements(&mut conn, user_id).await?,
+        training: db::training(&mut conn, user_id).await?,
+        errors,
+        course,
+        completed_on,
+    })
+}
+
+pub async fn mine(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+) -> AppResult<Response> {
+    render(&mine_page(&st, page, user.user_id, FieldErrors::default(), String::new(), String::new()).await?)
+}
+
+#[derive(Deserialize)]
+pub struct AckInput {
+    #[serde(default)]
+    document_id: String,
+}
+
+pub async fn acknowledge(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Form(input): Form<AckInput>,
+) -> AppResult<Response> {
+    let Ok(doc) = input.document_id.parse::<i64>() else {
+        return Err(crate::error::AppError::NotFound);
+    };
+    let mut tx = st.db.begin().await?;
+    if db::acknowledge(&mut tx, user.user_id, doc).await? {
+        audit::record(
+            &mut tx,
+            Entry {
+                actor: Some(user.user_id),
+                action: "document_acknowledged",
+                entity_type: "document",
+                entity_id: Some(doc),
+                client_addr: addr.as_deref(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        flash(&session, FlashKind::Success, "Tack! Din bekräftelse är sparad.").await;
+    } else {
+        flash(&session, FlashKind::Info, "Den versionen är redan bekräftad eller inte längre aktuell.").await;
+    }
+    Ok(Redirect::to("/mina-uppgifter").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TrainingInput {
+    #[serde(default)]
+    course: String,
+    #[serde(default)]
+    completed_on: String,
+}
+
+pub async fn add_training(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Form(input): Form<TrainingInput>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let course = clean(&input.course);
+    if course.is_none() {
+        errors.add("course", "Skriv vilken utbildning du har gått.");
+    } else if input.course.chars().count() > 200 {
+        errors.add("course", "Namnet får ha högst 200 tecken.");
+    }
+    let on = parse_date(&input.completed_on);
+    match on {
+        None => errors.add("completed_on", "Skriv datumet som ÅÅÅÅ-MM-DD."),
+        Some(d) if d > st.today() => errors.add("completed_on", "Datumet kan inte ligga i framtiden."),
+        _ => {}
+    }
+    let (Some(course), Some(on), true) = (course, on, errors.is_empty()) else {
+        let p = mine_page(&st, page, user.user_id, errors, input.course, input.completed_on).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));
+    };
+    let mut tx = st.db.begin().await?;
+    let id = db::add_training(&mut tx, user.user_id, &course, on, user.user_id).await?;
+    audit::record(
+        &mut tx,
+        Entry {
+            actor: Some(user.user_id),
+            action: "training_recorded",
+            entity_type: "training",
+            entity_id: Some(id),
+            after: Some(json!({ "course": course, "completed_on": on.to_string() })),
+            client_addr: addr.as_deref(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, FlashKind::Success, "Utbildningen är registrerad.").await;
+    Ok(Redirect::to("/mina-uppgifter").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "people/my_units.html")]
+pub struct MyUnitsPage {
+    page: Page,
+    accounts: Vec<UnitAccount>,
+}
+
+pub async fn my_units(State(st): State<AppState>, page: Page, Manager(user): Manager) -> AppResult<Response> {
+    let units: Vec<i64> =
+        user.grants.iter().filter(|g| g.role == Role::Manager).filter_map(|g| g.unit_id).collect();
+    let mut conn = st.db.acquire().await?;
+    let accounts = db::unit_accounts(&mut conn, &units).await?;
+    render(&MyUnitsPage { page, accounts })
+}
+
+#[derive(Template)]
+#[template(path = "people/documents.html")]
+pub struct DocumentsPage {
+    page: Page,
+    current: Vec<Document>,
+    kinds: [DocumentKind; 3],
+    errors: FieldErrors,
+    form: PublishInput,
+}
+
+#[derive(Default, Deserialize)]
+pub struct PublishInput {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    title: String,
+}
+
+pub async fn documents(State(st): State<AppState>, page: Page, _: Admin) -> AppResult<Response> {
+    let mut conn = st.db.acquire().await?;
+    let current = db::current_documents(&mut conn).await?;
+    render(&DocumentsPage {
+        page,
+        current,
+        kinds: DocumentKind::ALL,
+        errors: FieldErrors::default(),
+        form: PublishInput::default(),
+    })
+}
+
+pub async fn publish(
+    State(st): State<AppState>,
+    page: Page,
+    Admin(admin): Admin,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<PublishInput>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let kind = DocumentKind::from_code(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "Välj vilket dokument.");
+    }
+    let version = clean(&form.version).filter(|v| v.chars().count() <= 50);
+    if version.is_none() {
+        errors.add("version", "Skriv versionen, till exempel 2027 eller 2.1 (högst 50 tecken).");
+    }
+    let title = clean(&form.title).filter(|v| v.chars().count() <= 200);
+    if title.is_none() {
+        errors.add("title", "Skriv dokumentets titel (högst 200 tecken).");
+    }
+    let mut tx = st.db.begin().await?;
+    if let (Some(kind), Some(version), Some(title), true) = (kind, version, title, errors.is_empty()) {
+        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+        match db::publish(&mut sp, kind, &version, &title, admin.user_id).await {
+            Ok(id) => {
+                sp.commit().await?;
+                audit::record(
+                    &mut tx,
+                    Entry {
+                        actor: Some(admin.user_id),
+                        action: "document_published",
+                        entity_type: "document",
+                        entity_id: Some(id),
+                        after: Some(json!({ "kind": kind, "version": version, "title": title })),
+                        client_addr: addr.as_deref(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                flash(
+                    &session,
+                    FlashKind::Success,
+                    "Den nya versionen är publicerad. Alla ombeds bekräfta den.",
+                )
+                .await;
+                return Ok(Redirect::to("/admin/dokument").into_response());
+            }
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                errors.add("version", "Den versionen finns redan.");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let current = db::current_documents(&mut tx).await?;
+    let p = DocumentsPage { page, current, kinds: DocumentKind::ALL, errors, form };
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
