@@ -137,6 +137,23 @@ impl TestApp {
         TestApp { addr, db }
     }
 
+    /// Another server on the same database with a changed configuration
+    /// (for example another `--today`).
+    pub async fn serve_again(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::for_tests();
+        config.database_url = None;
+        change(&mut config);
+        let state = AppState { db: self.db.clone(), config: Arc::new(config) };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+                .await
+                .unwrap();
+        });
+        TestApp { addr, db: self.db.clone() }
+    }
+
     pub fn client(&self) -> Client {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()

@@ -1,6 +1,7 @@
 //! The one integration-test binary: real PostgreSQL, the real router served on
 //! a random port, driven over HTTP.
 
+mod accounts;
 mod admin;
 mod auth;
 mod cluster;

@@ -1,0 +1,580 @@
+//! The register and the account's life after approval.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Client, TestApp};
+
+/// Insert an account in `unit` (by name) owned by `owner` (by e-mail).
+pub async fn account(app: &TestApp, unit: &str, name: &str, state: &str, owner: &str) -> i64 {
+    sqlx::query_scalar(
+        "insert into accounts (organisation_id, unit_id, platform_id, name, url, state, owner_user_id, start_date, purpose)
+         select u.organisation_id, u.unit_id, (select platform_id from platforms where name = 'Instagram'), $2,
+                case when $3 = 'approved' then '' else 'https://www.instagram.com/' || replace(lower($2), ' ', '') end,
+                $3::account_state, (select user_id from users where email = $4),
+                case when $3 = 'approved' then null else date '2024-02-01' end, 'Syfte'
+         from units u where u.name = $1 returning account_id",
+    )
+    .bind(unit)
+    .bind(name)
+    .bind(state)
+    .bind(owner)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+fn names(r: &crate::helpers::Resp) -> Vec<String> {
+    let mut v = r.texts("table.register tbody td:first-child a");
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn every_role_sees_its_scope_of_the_register() {
+    let app = TestApp::spawn().await;
+    let forskola = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let aldre = account(&app, "Äldreomsorg", "Seniorträffar", "active", "kommunikator@example.se").await;
+    let miljo =
+        account(&app, "Miljöövervakning", "Luften i Stockholm", "active", "agare.miljo@example.se").await;
+    // agare is deputy for Seniorträffar.
+    sqlx::query("update accounts set deputy_user_id = (select user_id from users where email = 'agare@example.se') where account_id = $1")
+        .bind(aldre)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let all = vec!["Förskolan Lärkan", "Luften i Stockholm", "Seniorträffar"];
+    let ostermalm = vec!["Förskolan Lärkan", "Seniorträffar"];
+    for (email, sees) in [
+        ("agare@example.se", ostermalm.clone()),
+        ("chef@example.se", vec!["Förskolan Lärkan"]),
+        ("kommunikator@example.se", ostermalm.clone()),
+        ("strateg@example.se", ostermalm.clone()),
+        ("arkivarie@example.se", ostermalm.clone()),
+        ("slk@example.se", all.clone()),
+        ("admin@example.se", all.clone()),
+        ("chef.miljo@example.se", vec!["Luften i Stockholm"]),
+        ("agare.miljo@example.se", vec!["Luften i Stockholm"]),
+    ] {
+        let c = app.login(email).await;
+        let r = c.get("/konton").await;
+        assert_eq!(r.status, StatusCode::OK, "{email}");
+        assert_eq!(names(&r), sees, "{email}");
+        assert_eq!(r.text(".count"), format!("{} konton, visar 1–{}", sees.len(), sees.len()), "{email}");
+        for (id, name) in
+            [(forskola, "Förskolan Lärkan"), (aldre, "Seniorträffar"), (miljo, "Luften i Stockholm")]
+        {
+            let expected = if sees.contains(&name) { StatusCode::OK } else { StatusCode::NOT_FOUND };
+            assert_eq!(c.get(&format!("/konton/{id}")).await.status, expected, "{email} {name}");
+            if expected == StatusCode::NOT_FOUND {
+                let r = c.post(&format!("/konton/{id}/avslut"), &[("reason", "x")]).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{email} POST {name}");
+            }
+        }
+    }
+    assert_eq!(app.client().get("/konton").await.location(), "/logga-in?next=/konton");
+}
+
+#[tokio::test]
+async fn search_filters_sorting_and_paging() {
+    let app = TestApp::spawn().await;
+    for i in 0..55 {
+        account(&app, "Förskola", &format!("Förskola {i:02}"), "active", "agare@example.se").await;
+    }
+    let kultur = account(&app, "Kultur och fritid", "Biblioteket", "closed", "agare@example.se").await;
+    account(&app, "Kultur och fritid", "Fritidsgården", "approved", "chef@example.se").await;
+    sqlx::query("update accounts set missing_form = true where account_id = $1")
+        .bind(kultur)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let c = app.login("kommunikator@example.se").await;
+    let r = c.get("/konton").await;
+    assert_eq!(r.text(".count"), "57 konton, visar 1–50");
+    assert_eq!(r.texts("table.register tbody tr").len(), 50);
+    let r = c.get("/konton?sida=2").await;
+    assert_eq!(r.text(".count"), "57 konton, visar 51–57");
+    let r = c.get("/konton?q=biblio").await;
+    assert_eq!(names(&r), ["Biblioteket"]);
+    let r = c.get("/konton?q=INSTAGRAM.COM/fritid").await;
+    assert_eq!(names(&r), Vec::<String>::new(), "an approved account has no address yet");
+    let r = c.get("/konton?q=cecilia").await;
+    assert_eq!(names(&r), ["Fritidsgården"], "search by owner name");
+    let r = c.get("/konton?status=closed").await;
+    assert_eq!(names(&r), ["Biblioteket"], "closed accounts stay visible");
+    let r = c.get("/konton?saknar_blankett=1").await;
+    assert_eq!(names(&r), ["Biblioteket"]);
+    let unit: i64 = sqlx::query_scalar("select unit_id from units where name = 'Kultur och fritid'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = c.get(&format!("/konton?enhet={unit}&sortering=status")).await;
+    assert_eq!(r.texts("table.register tbody td:first-child a"), ["Fritidsgården", "Biblioteket"]);
+    let r = c.get("/konton?ej_arkiverat=1").await;
+    assert_eq!(r.text(".count"), "55 konton, visar 1–50", "active accounts without this year's record");
+    // Nonsense parameters are ignored, never a 500.
+    let r = c.get("/konton?sida=-4&status=x&plattform=abc&organisation=%27").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+async fn on_page(c: &Client, id: i64) -> crate::helpers::Resp {
+    c.get(&format!("/konton/{id}")).await
+}
+
+#[tokio::test]
+async fn start_the_account_and_the_communicator_confirms_the_credentials() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "approved", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let r = owner
+        .post(&format!("/konton/{id}/start"), &[("url", "inte en adress"), ("start_date", "snart")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.texts(".error-summary li").len(), 2);
+    assert_eq!(r.value("#url").as_deref(), Some("inte en adress"));
+    let r = owner
+        .post(
+            &format!("/konton/{id}/start"),
+            &[
+                ("url", "https://www.instagram.com/larkan"),
+                ("start_date", "2026-11-02"),
+                ("profile_picture", "on"),
+            ],
+        )
+        .await;
+    r.assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&owner, id).await;
+    assert_eq!(page.text(".state"), "Aktivt");
+    let missing = page.texts(".missing-list li");
+    assert!(missing.iter().any(|m| m.starts_with("Grundinformation")));
+    assert!(missing.iter().any(|m| m.starts_with("Inloggningsuppgifter")));
+    assert!(
+        owner
+            .get("/")
+            .await
+            .texts(".tasks li")
+            .iter()
+            .any(|t| t.starts_with("Slutför startchecklistan för Förskolan Lärkan"))
+    );
+    // Starting twice is refused.
+    assert_eq!(
+        owner
+            .post(&format!("/konton/{id}/start"), &[("url", "@x"), ("start_date", "2026-11-02")])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    // Only the communicator confirms the credentials.
+    assert_eq!(owner.post(&format!("/konton/{id}/inloggning"), &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.login("strateg@example.se").await.post(&format!("/konton/{id}/inloggning"), &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let komm = app.login("kommunikator@example.se").await;
+    assert!(
+        komm.get("/")
+            .await
+            .texts(".tasks li")
+            .iter()
+            .any(|t| t.contains("inloggningsuppgifterna för Förskolan Lärkan"))
+    );
+    komm.post(&format!("/konton/{id}/inloggning"), &[]).await.assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&owner, id).await;
+    assert!(page.body.contains("Förvaras av Kim Kommunikatör"));
+    assert!(!page.texts(".missing-list li").iter().any(|m| m.starts_with("Inloggningsuppgifter")));
+    let history = page.texts(".timeline li");
+    assert_eq!(history.len(), 2);
+    assert_eq!(app.audit_count("account_started").await, 1);
+    assert_eq!(app.audit_count("account_credentials_confirmed").await, 1);
+}
+
+#[tokio::test]
+async fn archiving_is_due_from_1_december_and_overdue_after_31_december() {
+    for (today, expect) in [
+        ("2026-11-30", None),
+        ("2026-12-01", Some("Arkivera Förskolan Lärkan för 2026 Ska göras i december")),
+        ("2026-12-31", Some("Arkivera Förskolan Lärkan för 2026 Ska göras i december")),
+        ("2027-01-01", Some("Arkivera Förskolan Lärkan för 2026 Försenad")),
+    ] {
+        let date =
+            time::Date::parse(today, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+        let app = TestApp::spawn_with(|c| c.today = Some(date)).await;
+        let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+        sqlx::query("insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
+                     select $1, 'yearly', 2025, date '2025-12-10', user_id, 'Export' from users where email = 'agare@example.se'")
+            .bind(id)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let owner = app.login("agare@example.se").await;
+        let tasks: Vec<String> = owner
+            .get("/")
+            .await
+            .texts(".tasks li")
+            .into_iter()
+            .filter(|t| t.starts_with("Arkivera"))
+            .collect();
+        assert_eq!(tasks, expect.into_iter().map(String::from).collect::<Vec<_>>(), "{today}");
+        if today == "2027-01-01" {
+            let warnings = on_page(&owner, id).await.texts(".facts .warning-text");
+            assert!(warnings.iter().any(|w| w == "Försenad: arkiveringen för 2026 saknas"), "{warnings:?}");
+        }
+        if today == "2026-12-01" {
+            let r = owner
+                .post(
+                    &format!("/konton/{id}/arkivering"),
+                    &[
+                        ("kind", "yearly"),
+                        ("archived_on", "2026-12-01"),
+                        ("method", "Export"),
+                        ("storage_ref", "SM-2026-0100"),
+                    ],
+                )
+                .await;
+            r.assert_redirect(&format!("/konton/{id}"));
+            assert!(!owner.get("/").await.texts(".tasks li").iter().any(|t| t.starts_with("Arkivera")));
+            // One yearly record per year.
+            let r = owner
+                .post(
+                    &format!("/konton/{id}/arkivering"),
+                    &[("kind", "yearly"), ("archived_on", "2026-12-01"), ("method", "Igen")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(r.texts(".error-summary li"), ["Kontot har redan en årlig arkivering för 2026."]);
+            // A future date is refused.
+            let r = owner
+                .post(
+                    &format!("/konton/{id}/arkivering"),
+                    &[("kind", "visual_change"), ("archived_on", "2026-12-24"), ("method", "x")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            // The archivist's overview counts it; the manager cannot register archiving.
+            let arkiv = app.login("arkivarie@example.se").await;
+            let o = arkiv.get("/arkivering?ar=2026").await;
+            assert_eq!(o.texts("tbody td"), ["Östermalms stadsdelsförvaltning", "Förskola", "1", "0"]);
+            assert_eq!(
+                app.login("chef@example.se")
+                    .await
+                    .post(&format!("/konton/{id}/arkivering"), &[("kind", "yearly")])
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(app.audit_count("account_archived").await, 1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_whole_closure_path_and_its_refusals() {
+    let day =
+        |s: &str| time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+    let app = TestApp::spawn_with(|c| c.today = Some(day("2026-11-10"))).await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let r = owner.post(&format!("/konton/{id}/avslut"), &[("reason", " ")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text("#reason-fel"), "Fel: Skriv varför kontot ska avslutas.");
+    owner
+        .post(
+            &format!("/konton/{id}/avslut"),
+            &[("reason", "Verksamheten flyttar till stadens gemensamma konto.")],
+        )
+        .await
+        .assert_redirect(&format!("/konton/{id}"));
+    assert_eq!(
+        owner.post(&format!("/konton/{id}/avslut"), &[("reason", "Igen")]).await.status,
+        StatusCode::CONFLICT
+    );
+    // Only the decider decides.
+    for email in ["agare@example.se", "kommunikator@example.se", "chef@example.se"] {
+        let r = app
+            .login(email)
+            .await
+            .post(&format!("/konton/{id}/avslut/beslut"), &[("decision", "approve")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{email}");
+    }
+    let strateg = app.login("strateg@example.se").await;
+    assert!(
+        strateg
+            .get("/")
+            .await
+            .texts(".tasks li")
+            .iter()
+            .any(|t| t.starts_with("Besluta om avslut av Förskolan Lärkan"))
+    );
+    let r = strateg.post(&format!("/konton/{id}/avslut/beslut"), &[("decision", "deny")]).await;
+    assert_eq!(r.texts(".error-summary li"), ["Skriv skälet till att avslutet inte godkänns."]);
+    strateg
+        .post(&format!("/konton/{id}/avslut/beslut"), &[("decision", "approve"), ("days", "")])
+        .await
+        .assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&owner, id).await;
+    assert_eq!(page.text(".state"), "Avslutas");
+    assert!(
+        page.body.contains("Annonseringsperiod i kanalen: 2026-11-10 – 2026-12-10"),
+        "the organisation's 30 days"
+    );
+    assert!(
+        page.body.contains(
+            "Beslutat av Sara Strateg, kommunikationsstrateg, på delegation av stadsdelsdirektören."
+        )
+    );
+    // Closing too early is refused: not announced, period not over, no final archive.
+    assert_eq!(owner.post(&format!("/konton/{id}/avslut/stang"), &[]).await.status, StatusCode::CONFLICT);
+    assert!(
+        owner
+            .get("/")
+            .await
+            .texts(".tasks li")
+            .iter()
+            .any(|t| t.starts_with("Annonsera avslutet av Förskolan Lärkan"))
+    );
+    owner
+        .post(&format!("/konton/{id}/avslut/annonserat"), &[])
+        .await
+        .assert_redirect(&format!("/konton/{id}"));
+    let r = owner.post(&format!("/konton/{id}/avslut/stang"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text("main p").contains("Annonseringsperioden"));
+
+    // After the period: the final archive record is still missing.
+    let later = app.serve_again(|c| c.today = Some(day("2026-12-11"))).await;
+    let owner2 = later.login("agare@example.se").await;
+    let r = owner2.post(&format!("/konton/{id}/avslut/stang"), &[]).await;
+    assert!(r.text("main p").contains("slutlig arkivering"), "{}", r.text("main p"));
+    owner2
+        .post(
+            &format!("/konton/{id}/arkivering"),
+            &[("kind", "before_closing"), ("archived_on", "2026-12-11"), ("method", "Fullständig export")],
+        )
+        .await
+        .assert_redirect(&format!("/konton/{id}"));
+    owner2.post(&format!("/konton/{id}/avslut/stang"), &[]).await.assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&owner2, id).await;
+    assert_eq!(page.text(".state"), "Avslutat");
+    let r = owner2.get("/konton?status=closed").await;
+    assert_eq!(names(&r), ["Förskolan Lärkan"]);
+    for action in [
+        "account_closure_requested",
+        "account_closure_approved",
+        "account_closure_announced",
+        "account_closed",
+    ] {
+        assert_eq!(app.audit_count(action).await, 1, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn a_personal_data_incident_tracks_the_72_hour_deadline() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let r = owner
+        .post(
+            &format!("/konton/{id}/avvikelser"),
+            &[
+                ("kind", "sensitive_personal_data"),
+                ("occurred_at", "2026-11-20 10:00"),
+                ("discovered_at", "2026-11-19 09:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errs = r.texts(".error-summary li");
+    assert!(errs.contains(&"Händelsen kan inte ha upptäckts innan den inträffade.".to_string()), "{errs:?}");
+    assert!(errs.contains(&"Beskriv vad som hänt, utan att kopiera in personuppgifterna.".to_string()));
+    let r = owner
+        .post(
+            &format!("/konton/{id}/avvikelser"),
+            &[
+                ("kind", "sensitive_personal_data"),
+                ("occurred_at", "2026-11-19 22:00"),
+                ("discovered_at", "2026-11-20 08:30"),
+                ("description", "En kommentar med hälsouppgifter om ett barn togs bort."),
+            ],
+        )
+        .await;
+    r.assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&owner, id).await;
+    assert!(page.text(".flash").contains("senast 2026-11-23 08:30"), "{}", page.text(".flash"));
+    assert_eq!(page.text(".imy-deadline"), "2026-11-23 08:30");
+    let komm = app.login("kommunikator@example.se").await;
+    assert!(
+        komm.get("/").await.texts(".tasks li").iter().any(|t| t
+            .starts_with("Följ upp avvikelse på Förskolan Lärkan")
+            && t.contains("2026-11-23 08:30"))
+    );
+    let iid: i64 = sqlx::query_scalar("select incident_id from incidents").fetch_one(&app.db).await.unwrap();
+    // Cannot be closed before IMY is notified or a reasoned decision is made.
+    let r = komm.post(&format!("/konton/{id}/avvikelser/{iid}"), &[("close", "on")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    komm.post(
+        &format!("/konton/{id}/avvikelser/{iid}"),
+        &[
+            ("dpo_informed", "on"),
+            ("imy_notified_on", "2026-11-21"),
+            ("imy_reference", "IMY-2026-123"),
+            ("close", "on"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&owner, id).await;
+    assert!(page.body.contains("Anmäld till IMY 2026-11-21, diarienummer IMY-2026-123."));
+    assert!(!komm.get("/").await.texts(".tasks li").iter().any(|t| t.starts_with("Följ upp avvikelse")));
+    assert_eq!(
+        komm.post(&format!("/konton/{id}/avvikelser/{iid}"), &[("close", "on")]).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(app.audit_count("account_incident_reported").await, 1);
+    assert_eq!(app.audit_count("account_incident_followed_up").await, 1);
+}
+
+#[tokio::test]
+async fn a_new_document_version_asks_everyone_again() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("agare@example.se").await;
+    let tasks = owner.get("/").await.texts(".tasks li");
+    assert_eq!(tasks.iter().filter(|t| t.starts_with("Bekräfta att du har läst")).count(), 3);
+    let docs: Vec<i64> =
+        sqlx::query_scalar("select document_id from documents").fetch_all(&app.db).await.unwrap();
+    for d in &docs {
+        owner
+            .post("/mina-uppgifter/bekrafta", &[("document_id", &d.to_string())])
+            .await
+            .assert_redirect("/mina-uppgifter");
+    }
+    assert!(
+        !owner.get("/").await.texts(".tasks li").iter().any(|t| t.starts_with("Bekräfta att du har läst"))
+    );
+    let admin = app.login("admin@example.se").await;
+    let r = admin
+        .post("/admin/dokument", &[("kind", "routine"), ("version", "2024"), ("title", "Lokal rutin")])
+        .await;
+    assert_eq!(r.texts(".error-summary li"), ["Den versionen finns redan."]);
+    admin
+        .post(
+            "/admin/dokument",
+            &[("kind", "routine"), ("version", "2027"), ("title", "Lokal rutin för sociala medier")],
+        )
+        .await
+        .assert_redirect("/admin/dokument");
+    let tasks = owner.get("/").await.texts(".tasks li");
+    let asks: Vec<&String> = tasks.iter().filter(|t| t.starts_with("Bekräfta att du har läst")).collect();
+    assert_eq!(asks, ["Bekräfta att du har läst Lokal rutin för sociala medier, version 2027 Styrdokument"]);
+    // An old version cannot be acknowledged again as if it were current.
+    let r = owner.post("/mina-uppgifter/bekrafta", &[("document_id", &docs[2].to_string())]).await;
+    assert_eq!(r.location(), "/mina-uppgifter");
+    assert_eq!(app.audit_count("document_published").await, 1);
+    assert_eq!(app.audit_count("document_acknowledged").await, 3);
+    assert_eq!(
+        app.login("chef@example.se").await.post("/admin/dokument", &[("kind", "policy")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_managers_page_shows_owners_missing_training_and_acknowledgements() {
+    let app = TestApp::spawn().await;
+    account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    account(&app, "Kultur och fritid", "Biblioteket", "active", "kommunikator@example.se").await;
+    account(&app, "Äldreomsorg", "Seniorer", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let r = owner.post("/mina-uppgifter/utbildning", &[("course", ""), ("completed_on", "igår")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.texts(".error-summary li").len(), 2);
+    owner
+        .post(
+            "/mina-uppgifter/utbildning",
+            &[("course", "Grundutbildning i sociala medier"), ("completed_on", "2026-09-01")],
+        )
+        .await
+        .assert_redirect("/mina-uppgifter");
+    let chef = app.login("chef@example.se").await;
+    let page = chef.get("/min-verksamhet").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let rows = page.texts("tbody tr");
+    assert_eq!(rows.len(), 2, "only the manager's units: {rows:?}");
+    let lark = rows.iter().find(|r| r.contains("Förskolan Lärkan")).unwrap();
+    assert!(
+        lark.contains("Oskar Ägare")
+            && lark.contains("3 obekräftade styrdokument")
+            && !lark.contains("Utbildning"),
+        "{lark}"
+    );
+    let bib = rows.iter().find(|r| r.contains("Biblioteket")).unwrap();
+    assert!(bib.contains("Utbildning"), "{bib}");
+    assert_eq!(owner.get("/min-verksamhet").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn owners_are_changed_by_the_manager_or_communicator_and_data_by_the_communicator() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let chef_id = app.user_id("chef@example.se").await;
+    let komm_id = app.user_id("kommunikator@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let r = owner.post(&format!("/konton/{id}/ansvariga"), &[("owner_user_id", &komm_id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let chef = app.login("chef@example.se").await;
+    let r = chef
+        .post(
+            &format!("/konton/{id}/ansvariga"),
+            &[
+                ("owner_user_id", &komm_id.to_string()),
+                ("deputy_user_id", &komm_id.to_string()),
+                ("editors", "bara namn"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.texts(".error-summary li").len(), 2);
+    chef.post(
+        &format!("/konton/{id}/ansvariga"),
+        &[
+            ("owner_user_id", &komm_id.to_string()),
+            ("deputy_user_id", &chef_id.to_string()),
+            ("editors", "Anna A, anna@example.se"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/konton/{id}"));
+    // The old owner no longer sees it.
+    assert_eq!(on_page(&owner, id).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        chef.post(&format!("/konton/{id}/uppgifter"), &[("name", "Nytt")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let komm = app.login("kommunikator@example.se").await;
+    let unit: i64 = sqlx::query_scalar("select unit_id from accounts where account_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let platform: i64 = sqlx::query_scalar("select platform_id from platforms where name = 'Facebook'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    komm.post(
+        &format!("/konton/{id}/uppgifter"),
+        &[
+            ("name", "Lärkan <script>"),
+            ("url", "@larkan"),
+            ("platform_id", &platform.to_string()),
+            ("unit_id", &unit.to_string()),
+            ("purpose", "Nytt syfte"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/konton/{id}"));
+    let page = on_page(&komm, id).await;
+    assert_eq!(page.text("h1"), "Lärkan <script>");
+    assert!(!page.body.contains("<script>"));
+    let history = page.texts(".timeline li");
+    assert_eq!(history.len(), 2);
+    assert_eq!(app.audit_count("account_people_changed").await, 1);
+    assert_eq!(app.audit_count("account_updated").await, 1);
+}
