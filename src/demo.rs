@@ -113,6 +113,7 @@ async fn seed_with(db: &PgPool, demo_password: &str, with_forms: bool) -> anyhow
     let demo = Demo { ostermalm, miljo, units, miljo_units, users: ids, platforms };
     if with_forms {
         seed_forms(&mut tx, &demo).await?;
+        seed_accounts(&mut tx, &demo).await?;
     }
     crate::audit::record(
         &mut tx,
@@ -379,4 +380,151 @@ struct Demo {
     miljo_units: [i64; 2],
     users: Vec<i64>,
     platforms: Vec<(String, i64)>,
+}
+
+/// Register entries in every state across both organisations, archive records,
+/// a closing and a closed account, an open personal-data incident, training.
+async fn seed_accounts(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()> {
+    let platform =
+        |name: &str| demo.platforms.iter().find(|(n, _)| n == name).map(|(_, id)| *id).unwrap_or(1);
+    let (owner, komm, arkiv) = (demo.users[1], demo.users[3], demo.users[5]);
+    let today = crate::web::stockholm_now_date();
+    let last_year = today.year() - 1;
+    let o = demo.ostermalm;
+    // (organisation, unit, platform, name, state, owner, deputy, archived last year, archived this year)
+    let accounts = [
+        (o, demo.units[0], "Facebook", "Förskolorna Östermalm", "active", owner, komm, true, true),
+        (o, demo.units[2], "Instagram", "Kultur och fritid Östermalm", "active", owner, komm, true, false),
+        (o, demo.units[3], "Facebook", "Stadsmiljö Östermalm", "active", owner, komm, false, false),
+        (o, demo.units[1], "Facebook", "Äldreomsorgen informerar", "closing", owner, komm, true, false),
+        (o, demo.units[2], "X", "Östermalms ungdomsråd", "closed", owner, komm, true, false),
+        (
+            demo.miljo,
+            demo.miljo_units[0],
+            "LinkedIn",
+            "Miljöförvaltningen",
+            "active",
+            demo.users[8],
+            demo.users[7],
+            true,
+            false,
+        ),
+        (
+            demo.miljo,
+            demo.miljo_units[1],
+            "Instagram",
+            "Klimatsmart Stockholm",
+            "active",
+            demo.users[8],
+            demo.users[7],
+            false,
+            false,
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (org, unit, plat, name, state, own, dep, last, this) in accounts {
+        let url = format!(
+            "https://www.{}.com/{}",
+            plat.to_lowercase(),
+            name.to_lowercase().replace(' ', "").replace('ö', "o").replace(['ä', 'å'], "a")
+        );
+        let id = sqlx::query_scalar!(
+            r#"insert into accounts (organisation_id, unit_id, platform_id, name, url, state, purpose, goals, target_groups,
+                                     owner_user_id, deputy_user_id, controller, start_date, profile_picture_done,
+                                     basic_info_done, credentials_holder_user_id, credentials_confirmed_at, closed_date)
+               values ($1, $2, $3, $4, $5, $6::text::account_state, 'Informera invånarna om verksamheten.',
+                       'Fler som hittar rätt information.', 'Invånare i Stockholm', $7, $8, 'Nämnden', $9, true, true,
+                       $10, now(), case when $6 = 'closed' then $11::date end)
+               returning account_id"#,
+            org,
+            unit,
+            platform(plat),
+            name,
+            url,
+            state,
+            own,
+            dep,
+            time::Date::from_calendar_date(last_year - 2, time::Month::March, 1)?,
+            komm,
+            time::Date::from_calendar_date(last_year, time::Month::December, 20)?
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        for (year, done) in [(last_year, last), (today.year(), this)] {
+            if done && (year < today.year() || today.month() == time::Month::December) {
+                let on = time::Date::from_calendar_date(year, time::Month::December, 5)?;
+                sqlx::query!(
+                    r#"insert into archive_records (account_id, kind, year, archived_on, recorded_by, method, storage_ref)
+                       values ($1, 'yearly', $2, $3, $4, 'Export av kontots data', $5)"#,
+                    id,
+                    year,
+                    on,
+                    arkiv,
+                    format!("SM-{year}-ARKIV")
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        ids.push(id);
+    }
+    // The closing account: approved closure with a period running now.
+    sqlx::query!(
+        r#"update accounts set announcement_start = $2::date, announcement_end = $2::date + 30 where account_id = $1"#,
+        ids[3],
+        today - time::Duration::days(5)
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"insert into closure_requests (account_id, state, requested_by, reason, decided_by, decided_at, announcement_days)
+           values ($1, 'approved', $2, 'Informationen finns nu på stadens gemensamma konto.', $3, now() - interval '5 days', 30)"#,
+        ids[3],
+        owner,
+        demo.users[4]
+    )
+    .execute(&mut *tx)
+    .await?;
+    // A pending closure request for the strategist to decide.
+    sqlx::query!(
+        "insert into closure_requests (account_id, requested_by, reason) values ($1, $2, 'Enheten har slagits ihop med en annan.')",
+        ids[2],
+        owner
+    )
+    .execute(&mut *tx)
+    .await?;
+    // An open personal-data incident, discovered yesterday.
+    sqlx::query!(
+        r#"insert into incidents (account_id, kind, occurred_at, discovered_at, description, personal_data, reported_by)
+           values ($1, 'sensitive_personal_data', now() - interval '30 hours', now() - interval '26 hours',
+                   'En förälder skrev om sitt barns diagnos i en kommentar. Kommentaren är borttagen.', true, $2)"#,
+        ids[0],
+        owner
+    )
+    .execute(&mut *tx)
+    .await?;
+    for id in &ids {
+        sqlx::query!(
+            "insert into account_events (account_id, actor_user_id, action, comment) values ($1, $2, 'imported', 'Från förvaltningens tidigare lista')",
+            id,
+            komm
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Training and acknowledgements: the Östermalm owner has both, the Miljö owner neither.
+    sqlx::query!(
+        "insert into training_records (user_id, course, completed_on, recorded_by) values ($1, 'Stadens grundutbildning i sociala medier', $2, $1)",
+        owner,
+        time::Date::from_calendar_date(last_year, time::Month::September, 14)?
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "insert into acknowledgements (user_id, document_id) select $1, document_id from documents",
+        owner
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
