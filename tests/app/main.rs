@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod browser;
 mod cluster;
 mod forms;
 mod helpers;

@@ -1,0 +1,556 @@
+//! Browser journeys in a real headless Chromium (chromedriver + fantoccini),
+//! by labels and buttons as a user would, with axe-core (WCAG 2.0/2.1 A and AA)
+//! run on every page visited. Screenshots go to `target/screenshots/`.
+//!
+//! Without chromedriver the journeys are skipped with a message, except under
+//! CI (`CI` set), where a missing browser fails the suite.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+const AXE: &str = include_str!("../browser/axe/axe.min.js");
+
+pub struct Browser {
+    pub c: Client,
+    driver: Child,
+    base: String,
+    profile: std::path::PathBuf,
+    /// Pages checked with axe, for the report.
+    pub checked: Vec<String>,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn find_chromedriver() -> Option<String> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(String::from)
+}
+
+impl Browser {
+    /// Start chromedriver and a headless Chromium; `None` (skip) when not installed outside CI.
+    pub async fn start(app: &TestApp) -> Option<Browser> {
+        let Some(driver_bin) = find_chromedriver() else {
+            if std::env::var_os("CI").is_some() {
+                panic!("chromedriver is not installed: .ci/run must install chromium and chromium-driver");
+            }
+            eprintln!(
+                "SKIPPED browser journey: chromedriver not found (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start chromedriver");
+        let profile = std::env::temp_dir().join(format!("kr-chrome-{}-{port}", std::process::id()));
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=1280,1000", "--lang=sv-SE",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        });
+        let caps = match caps {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let mut last = None;
+        for _ in 0..50 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    return Some(Browser {
+                        c,
+                        driver,
+                        base: format!("http://{}", app.addr),
+                        profile,
+                        checked: Vec::new(),
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("cannot connect to chromedriver: {last:?}");
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    pub async fn path(&self) -> String {
+        let u = self.c.current_url().await.unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        }
+    }
+
+    /// The input, select or textarea labelled `label` (exact text of its label).
+    pub async fn field(&self, label: &str) -> fantoccini::elements::Element {
+        let xpath = format!("//label[normalize-space(.)={}]", xpath_literal(label));
+        let l = self.c.find(Locator::XPath(&xpath)).await.unwrap_or_else(|_| panic!("no label {label:?}"));
+        match l.attr("for").await.unwrap() {
+            Some(id) => self.c.find(Locator::Id(&id)).await.unwrap(),
+            None => l.find(Locator::Css("input")).await.unwrap(),
+        }
+    }
+
+    pub async fn fill(&self, label: &str, value: &str) {
+        let f = self.field(label).await;
+        f.clear().await.unwrap();
+        f.send_keys(value).await.unwrap();
+    }
+
+    pub async fn select(&self, label: &str, option: &str) {
+        let f = self.field(label).await;
+        f.select_by_label(option).await.unwrap_or_else(|_| panic!("no option {option:?} in {label:?}"));
+    }
+
+    /// Tick a checkbox or a radio button by its label text.
+    pub async fn choose(&self, label: &str) {
+        let f = self.field(label).await;
+        if !f.is_selected().await.unwrap() {
+            f.click().await.unwrap();
+        }
+    }
+
+    /// Mark the current document, so that `wait_for_new_page` sees it replaced.
+    async fn mark_page(&self) {
+        self.c.execute("window.__krOldPage = true;", vec![]).await.unwrap();
+    }
+
+    async fn wait_for_new_page(&self) {
+        for _ in 0..200 {
+            let v = self
+                .c
+                .execute("return !window.__krOldPage && document.readyState === 'complete';", vec![])
+                .await;
+            if matches!(v, Ok(Value::Bool(true))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the page did not change");
+    }
+
+    /// Press a button that submits a form, and wait for the next page.
+    pub async fn press(&self, button: &str) {
+        let xpath = format!("//button[normalize-space(.)={}]", xpath_literal(button));
+        let b = self.c.find(Locator::XPath(&xpath)).await.unwrap_or_else(|_| panic!("no button {button:?}"));
+        self.mark_page().await;
+        b.click().await.unwrap();
+        self.wait_for_new_page().await;
+    }
+
+    /// Follow a link by the start of its text, and wait for the next page.
+    pub async fn follow(&self, link_starting_with: &str) {
+        let xpath = format!("//a[starts-with(normalize-space(.), {})]", xpath_literal(link_starting_with));
+        let a = self
+            .c
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("no link {link_starting_with:?}"));
+        self.mark_page().await;
+        a.click().await.unwrap();
+        self.wait_for_new_page().await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        match self.c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        for e in self.c.find_all(Locator::Css(css)).await.unwrap() {
+            v.push(e.text().await.unwrap_or_default());
+        }
+        v
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) {
+        self.goto("/logga-in").await;
+        self.fill("E-postadress", email).await;
+        self.fill("Lösenord", password).await;
+        self.press("Logga in").await;
+    }
+
+    pub async fn logout(&self) {
+        self.press("Logga ut").await;
+    }
+
+    /// Run axe-core on the current page with the WCAG 2.0/2.1 A and AA rules;
+    /// fail with the violations listed.
+    pub async fn axe(&mut self, page: &str) {
+        let violations = self.axe_violations().await;
+        assert!(
+            violations.is_empty(),
+            "accessibility violations on {page} ({}):\n{}",
+            self.path().await,
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
+        self.checked.push(page.to_string());
+    }
+
+    /// The axe-core violations of the current page.
+    pub async fn axe_violations(&self) -> Vec<Value> {
+        self.c.execute(&format!("{AXE}\n;return true;"), vec![]).await.expect("inject axe");
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+              .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                                     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))))
+              .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));
+        "#;
+        let v = self.c.execute_async(script, vec![]).await.expect("axe.run");
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Save a screenshot as `target/screenshots/{name}.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        format!("concat('{}')", s.split('\'').collect::<Vec<_>>().join("', \"'\", '"))
+    }
+}
+
+#[tokio::test]
+async fn the_accessibility_check_finds_real_violations() {
+    let app = TestApp::spawn().await;
+    let Some(b) = Browser::start(&app).await else { return };
+    b.goto("/logga-in").await;
+    b.c.execute(
+        "const i = document.createElement('input'); i.type = 'text'; document.querySelector('form').append(i);
+         document.documentElement.removeAttribute('lang');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let ids: Vec<String> =
+        b.axe_violations().await.iter().filter_map(|v| v["id"].as_str().map(String::from)).collect();
+    assert!(ids.contains(&"label".to_string()) && ids.contains(&"html-has-lang".to_string()), "{ids:?}");
+}
+
+#[tokio::test]
+async fn journey_login_failure_lockout_and_password_change() {
+    let app = TestApp::spawn().await;
+    let Some(mut b) = Browser::start(&app).await else { return };
+    b.goto("/").await;
+    assert_eq!(b.path().await, "/logga-in");
+    b.axe("Logga in").await;
+    b.screenshot("01-logga-in").await;
+    b.login("arkivarie@example.se", "fel lösenord").await;
+    assert_eq!(b.text(".error-summary").await, "Fel e-postadress eller lösenord.");
+    b.axe("Logga in med fel").await;
+    assert_eq!(
+        b.field("E-postadress").await.prop("value").await.unwrap().as_deref(),
+        Some("arkivarie@example.se")
+    );
+    for _ in 0..4 {
+        b.login("arkivarie@example.se", "fel lösenord").await;
+    }
+    assert!(b.text(".error-summary").await.contains("tillfälligt låst"));
+    b.login("arkivarie@example.se", PASSWORD).await;
+    assert!(
+        b.text(".error-summary").await.contains("tillfälligt låst"),
+        "locked even with the right password"
+    );
+
+    b.login("chef@example.se", PASSWORD).await;
+    assert_eq!(b.text("h1").await, "Att göra");
+    b.follow("Byt lösenord").await;
+    b.axe("Byt lösenord").await;
+    b.fill("Nuvarande lösenord", PASSWORD).await;
+    b.fill("Nytt lösenord", "kort").await;
+    b.fill("Upprepa det nya lösenordet", "kort").await;
+    b.press("Byt lösenord").await;
+    assert_eq!(b.texts(".error-summary li").await, ["Lösenordet måste ha minst 12 tecken."]);
+    b.axe("Byt lösenord med fel").await;
+    b.fill("Nuvarande lösenord", PASSWORD).await;
+    b.fill("Nytt lösenord", "ett nytt och långt lösenord").await;
+    b.fill("Upprepa det nya lösenordet", "ett nytt och långt lösenord").await;
+    b.press("Byt lösenord").await;
+    assert_eq!(b.text(".flash").await, "Ditt lösenord är bytt.");
+    b.logout().await;
+    assert_eq!(b.text(".flash").await, "Du är utloggad.");
+    b.login("chef@example.se", "ett nytt och långt lösenord").await;
+    assert_eq!(b.text("h1").await, "Att göra");
+}
+
+/// Fill in every required field of the startup form by its label.
+async fn fill_startup_form(b: &Browser, name: &str) {
+    b.select("Enhet", "Förskola").await;
+    b.select("Plattform", "Instagram").await;
+    b.fill("Föreslaget kontonamn", name).await;
+    b.choose("Förvaltningens eget konto").await;
+    b.fill("Syfte", "Visa föräldrar förskolans vardag.").await;
+    b.fill("Mätbara mål", "300 följare bland föräldrar inom ett år.").await;
+    b.fill("Nytta och koppling till verksamhetens uppdrag", "Samverkan med hemmen.").await;
+    b.fill("Målgrupper", "Föräldrar i Östermalm.").await;
+    b.fill("Varför räcker inte befintliga kanaler?", "Stockholm.se når inte föräldrarna.").await;
+    b.fill("Planerat innehåll", "Bilder utan igenkännbara barn.").await;
+    b.choose("Varje vecka").await;
+    b.fill("Hur följs målen upp?", "Kvartalsvis med chefen.").await;
+    b.select("Ersättare", "Kim Kommunikatör (kommunikator@example.se)").await;
+    b.fill("Avsatt tid per vecka (timmar)", "4").await;
+    b.fill("Daglig bevakning, även helger, helgdagar och semestrar", "Ersättaren tar helger.").await;
+    b.fill("Svarstid på frågor och kommentarer", "Inom en arbetsdag").await;
+    b.choose("Ja, jag har gått utbildningen").await;
+    for group in ["publishes_personal_data", "children_data"] {
+        let xpath = format!("//input[@name='{group}' and @value='nej']");
+        let e = b.c.find(Locator::XPath(&xpath)).await.unwrap();
+        e.click().await.unwrap();
+    }
+    b.choose("Uppgift av allmänt intresse").await;
+    for text in [
+        "Jag förstår att inlägg eller kommentarer med känsliga personuppgifter eller sekretessbelagd information som tas bort ska hanteras som personuppgiftsincidenter.",
+        "Jag förstår att plattformen är en molntjänst utanför EU.",
+        "Kontot får den blå S:t Erik-profilbilden.",
+        "Grundinformationen på kontot följer \"Handledning i sociala medier\".",
+        "Inloggningsuppgifterna lämnas till kommunikatören.",
+        "Kontot arkiveras varje år i december.",
+        "Jag har läst stadens policy för sociala medier, handledningen och förvaltningens lokala rutin.",
+    ] {
+        b.choose(text).await;
+    }
+}
+
+#[tokio::test]
+async fn journey_from_startup_form_to_archived_account() {
+    let app = TestApp::spawn().await;
+    let Some(mut b) = Browser::start(&app).await else { return };
+    // The owner fills in the form; a first submit with gaps shows the error summary.
+    b.login("agare@example.se", PASSWORD).await;
+    b.axe("Att göra (kontoansvarig)").await;
+    b.screenshot("02-att-gora").await;
+    b.follow("Blanketter").await;
+    b.axe("Blanketter").await;
+    b.follow("Ny blankett för ett nytt konto").await;
+    b.axe("Ny blankett").await;
+    b.fill("Föreslaget kontonamn", "Förskolan Lärkan").await;
+    b.fill("Syfte", "Ett syfte som ska finnas kvar.").await;
+    b.press("Skicka till chef för underskrift").await;
+    let errors = b.texts(".error-summary li").await;
+    assert!(errors.len() > 20, "{errors:?}");
+    assert_eq!(
+        b.field("Föreslaget kontonamn").await.prop("value").await.unwrap().as_deref(),
+        Some("Förskolan Lärkan")
+    );
+    assert_eq!(
+        b.field("Syfte").await.prop("value").await.unwrap().as_deref(),
+        Some("Ett syfte som ska finnas kvar.")
+    );
+    b.axe("Blankett med fel").await;
+    b.screenshot("03-blankett-med-fel").await;
+    fill_startup_form(&b, "Förskolan Lärkan").await;
+    b.press("Skicka till chef för underskrift").await;
+    assert!(b.text(".flash").await.contains("är skickad till chefen"), "{}", b.text("main").await);
+    b.axe("Blankettens sida").await;
+    b.logout().await;
+
+    // The manager signs from the task list.
+    b.login("chef@example.se", PASSWORD).await;
+    b.follow("Skriv under blanketten").await;
+    b.press("Skriv under").await;
+    assert!(b.text(".signature").await.contains("Cecilia Chef"));
+    b.logout().await;
+
+    // The communicator comments; the strategist approves.
+    b.login("kommunikator@example.se", PASSWORD).await;
+    b.follow("Granska blanketten").await;
+    b.fill("Kommentar", "Tänk på alt-texter.").await;
+    b.press("Lägg till kommentar").await;
+    assert_eq!(b.text(".flash").await, "Kommentaren är sparad.");
+    b.logout().await;
+    b.login("strateg@example.se", PASSWORD).await;
+    b.follow("Granska och besluta om blanketten").await;
+    b.axe("Blankett att besluta").await;
+    b.press("Godkänn").await;
+    assert_eq!(b.text(".state").await, "Godkänd");
+    b.screenshot("04-blankett-godkand-med-historik").await;
+    b.axe("Godkänd blankett").await;
+    b.follow("Konton").await;
+    assert!(
+        b.texts("table.register tbody tr")
+            .await
+            .iter()
+            .any(|r| r.contains("Förskolan Lärkan") && r.contains("Godkänt, ej startat"))
+    );
+    b.axe("Kontoregistret").await;
+    b.screenshot("05-kontoregistret").await;
+    b.logout().await;
+
+    // The owner registers the start.
+    b.login("agare@example.se", PASSWORD).await;
+    b.follow("Registrera start för Förskolan Lärkan").await;
+    b.axe("Konto att starta").await;
+    b.fill("Kontots adress eller användarnamn", "https://www.instagram.com/forskolanlarkan").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    b.fill("Startdatum", &today.to_string()).await;
+    b.choose("Kontot har den blå S:t Erik-profilbilden").await;
+    b.choose("Grundinformationen följer \"Handledning i sociala medier\"").await;
+    b.press("Registrera start").await;
+    assert_eq!(b.text(".state").await, "Aktivt");
+    let account_path = b.path().await;
+    b.logout().await;
+
+    // The communicator confirms the credentials deposit.
+    b.login("kommunikator@example.se", PASSWORD).await;
+    b.follow("Bekräfta att inloggningsuppgifterna för Förskolan Lärkan").await;
+    b.press("Bekräfta att inloggningsuppgifterna är lämnade").await;
+    assert!(b.text("main").await.contains("Förvaras av Kim Kommunikatör"));
+    b.logout().await;
+
+    // The owner records this year's archiving.
+    b.login("agare@example.se", PASSWORD).await;
+    b.goto(&account_path).await;
+    b.c.find(Locator::XPath("//summary[normalize-space(.)='Registrera arkivering']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.choose("Årlig arkivering (december)").await;
+    b.fill("Datum", &today.to_string()).await;
+    b.fill("Metod", "Export av kontots data").await;
+    b.fill("Var det förvaras (valfritt)", "SM-2026-0200").await;
+    b.press("Registrera arkivering").await;
+    assert_eq!(b.text(".flash").await, "Arkiveringen är registrerad.");
+    b.axe("Kontots sida").await;
+    b.screenshot("06-kontots-sida").await;
+    assert!(
+        b.texts("#arkivering + table tbody tr").await.iter().any(|r| r.contains("Export av kontots data"))
+    );
+    eprintln!("axe checked {} pages: {:?}", b.checked.len(), b.checked);
+}
+
+#[tokio::test]
+async fn journey_the_startup_form_with_the_keyboard_alone() {
+    let app = TestApp::spawn().await;
+    let Some(mut b) = Browser::start(&app).await else { return };
+    b.login("agare@example.se", PASSWORD).await;
+    b.goto("/blanketter/ny").await;
+    let values: std::collections::HashMap<&str, &str> = [
+        ("unit_id", "Förskola"),
+        ("platform_id", "Instagram"),
+        ("account_name", "Tangentbordskontot"),
+        ("purpose", "Syfte"),
+        ("goals", "Mål"),
+        ("benefit", "Nytta"),
+        ("target_groups", "Föräldrar"),
+        ("why_not_existing", "Räcker inte"),
+        ("planned_content", "Bilder"),
+        ("follow_up", "Kvartalsvis"),
+        ("deputy_user_id", "Kim"),
+        ("hours_per_week", "3"),
+        ("monitoring", "Varje dag"),
+        ("response_time", "En dag"),
+        ("controller", "Östermalms stadsdelsnämnd"),
+        ("children_safeguards", "Inga namn, inga ansikten."),
+    ]
+    .into_iter()
+    .collect();
+    // Start from the top of the page, as a keyboard user does.
+    b.c.execute("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
+    let mut order: Vec<String> = Vec::new();
+    let mut submitted = false;
+    for _ in 0..200 {
+        b.c.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap(); // Tab
+        let info = b
+            .c
+            .execute(
+                "const e = document.activeElement; const s = getComputedStyle(e);
+                 return { id: e.id, name: e.name || '', tag: e.tagName, type: e.type || '', text: (e.innerText || '').trim(),
+                          outline: s.outlineStyle, shadow: s.boxShadow, inForm: !!e.closest('form.long-form') };",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let id = info["id"].as_str().unwrap_or("").to_string();
+        let name = info["name"].as_str().unwrap_or("").to_string();
+        let tag = info["tag"].as_str().unwrap_or("");
+        let ty = info["type"].as_str().unwrap_or("");
+        // Focus is visible on every stop.
+        assert!(
+            info["outline"] != "none" || info["shadow"] != "none",
+            "no visible focus on {tag}#{id}: {info}"
+        );
+        if !info["inForm"].as_bool().unwrap_or(false) {
+            if !order.is_empty() {
+                break;
+            }
+            continue;
+        }
+        order.push(if name.is_empty() { id.clone() } else { name.clone() });
+        let el = b.c.active_element().await.unwrap();
+        match (tag, ty) {
+            ("INPUT", "radio") | ("INPUT", "checkbox") => {
+                let checked = el.is_selected().await.unwrap();
+                let wants = ty == "checkbox" || !checked;
+                if wants && !(ty == "radio" && name == "shared") {
+                    el.send_keys(" ").await.unwrap(); // Space
+                }
+            }
+            ("BUTTON", _) => {
+                if info["text"] == "Skicka till chef för underskrift" {
+                    b.mark_page().await;
+                    el.send_keys("\u{E007}").await.unwrap(); // Enter
+                    b.wait_for_new_page().await;
+                    submitted = true;
+                    break;
+                }
+            }
+            _ => {
+                if let Some(v) = values.get(id.as_str()) {
+                    el.send_keys(v).await.unwrap();
+                }
+            }
+        }
+    }
+    assert!(submitted, "never reached the submit button; focus order: {order:?}");
+    // The focus order follows the form from top to bottom.
+    let first: Vec<&str> = order.iter().map(String::as_str).take(6).collect();
+    assert_eq!(first, ["unit_id", "platform_id", "account_name", "url", "shared", "shared_with"]);
+    let pos =
+        |n: &str| order.iter().position(|o| o == n).unwrap_or_else(|| panic!("{n} not reached: {order:?}"));
+    assert!(pos("purpose") < pos("deputy_user_id") && pos("deputy_user_id") < pos("controller"));
+    assert!(pos("controller") < pos("c_profile_picture") && pos("c_read_documents") > pos("c_archiving"));
+    assert!(b.text(".flash").await.contains("är skickad till chefen"), "{}", b.text("main").await);
+    b.axe("Blankett ifylld med tangentbord").await;
+}
