@@ -86,7 +86,7 @@ pub async fn acknowledge(
     Form(input): Form<AckInput>,
 ) -> AppResult<Response> {
     let Ok(doc) = input.document_id.parse::<i64>() else {
-        return Err(crate::error::AppError::NotFound);
+        return Err(crate::error::AppError::Invalid("Välj vilket dokument du bekräftar.".into()));
     };
     let mut tx = st.db.begin().await?;
     if db::acknowledge(&mut tx, user.user_id, doc).await? {

@@ -8,4 +8,5 @@ mod browser;
 mod cluster;
 mod forms;
 mod helpers;
+mod security;
 mod web;

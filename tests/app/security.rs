@@ -1,0 +1,298 @@
+//! The security suite: every route × every role (and anonymous) against a
+//! table of expectations — a route in the code without a rule here fails —,
+//! cross-site refusal of every POST, security headers and no leaked secrets on
+//! every response, and an audit row for every successful state change.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Client, PASSWORD, Resp, TestApp};
+
+/// Roles in the order of the expectation strings.
+const USERS: [&str; 10] = [
+    "",
+    "admin@example.se",
+    "agare@example.se",
+    "chef@example.se",
+    "kommunikator@example.se",
+    "strateg@example.se",
+    "arkivarie@example.se",
+    "slk@example.se",
+    "chef.miljo@example.se",
+    "agare.miljo@example.se",
+];
+
+/// One rule: method, route as written in the router, the concrete path, and
+/// per user: A allowed (2xx, 3xx not to login, 409, 422), F 403, N 404, L to login.
+struct Rule {
+    method: &'static str,
+    route: &'static str,
+    path: String,
+    expect: &'static str,
+}
+
+/// Every `.route("…", get(…).post(…))` in src/, as (method, route).
+fn routes_in_code() -> BTreeSet<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    let mut set = BTreeSet::new();
+    for text in files {
+        for chunk in text.split(".route(").skip(1) {
+            let chunk = chunk.trim_start();
+            let Some(rest) = chunk.strip_prefix('"') else { continue };
+            let Some(end) = rest.find('"') else { continue };
+            let route = &rest[..end];
+            // The handler part ends at the next route or the end of the builder.
+            let handlers = rest[end..].split(".route(").next().unwrap_or("");
+            let handlers = handlers.split(".layer(").next().unwrap_or("");
+            let handlers = handlers.split(".merge(").next().unwrap_or("");
+            if handlers.contains("get(") {
+                set.insert(("GET".to_string(), route.to_string()));
+            }
+            if handlers.contains("post(") {
+                set.insert(("POST".to_string(), route.to_string()));
+            }
+        }
+    }
+    set
+}
+
+struct Ids {
+    org: i64,
+    unit: i64,
+    user: i64,
+    role: i64,
+    form: i64,
+    account: i64,
+    incident: i64,
+}
+
+async fn ids(app: &TestApp) -> Ids {
+    let one = |sql: &'static str| {
+        let db = app.db.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap() }
+    };
+    // A throwaway user for the admin routes that change users.
+    let user: i64 = sqlx::query_scalar(
+        "insert into users (email, name, password_hash) values ('mal@example.se', 'Mål Användare', 'x') returning user_id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let role: i64 = sqlx::query_scalar(
+        "insert into role_assignments (user_id, role, organisation_id)
+         select $1, 'archivist', organisation_id from organisations where name like 'Östermalm%' returning role_assignment_id",
+    )
+    .bind(user)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    Ids {
+        org: one("select organisation_id from organisations where name like 'Östermalm%'").await,
+        unit: one("select unit_id from units where name = 'Förskola'").await,
+        user,
+        role,
+        form: one("select form_id from forms where content->>'account_name' = 'Förskolan Lärkan'").await,
+        account: one("select account_id from accounts where name = 'Förskolorna Östermalm'").await,
+        incident: one("select incident_id from incidents limit 1").await,
+    }
+}
+
+fn rules(i: &Ids) -> Vec<Rule> {
+    let r = |method, route, path: String, expect| Rule { method, route, path, expect };
+    let a = i.account;
+    let f = i.form;
+    let admin = "LAFFFFFFFF";
+    let viewer = "LAFFAAAAFF";
+    let logged = "LAAAAAAAAA";
+    vec![
+        r("GET", "/", "/".into(), logged),
+        r("GET", "/tillganglighet", "/tillganglighet".into(), "AAAAAAAAAA"),
+        r("GET", "/healthz", "/healthz".into(), "AAAAAAAAAA"),
+        r("GET", "/static/{*path}", "/static/css/app.css".into(), "AAAAAAAAAA"),
+        r("GET", "/logga-in", "/logga-in".into(), "AAAAAAAAAA"),
+        r("POST", "/logga-in", "/logga-in".into(), "AAAAAAAAAA"),
+        r("GET", "/konto/losenord", "/konto/losenord".into(), logged),
+        r("POST", "/konto/losenord", "/konto/losenord".into(), logged),
+        r("GET", "/admin", "/admin".into(), admin),
+        r("GET", "/admin/organisationer", "/admin/organisationer".into(), admin),
+        r("POST", "/admin/organisationer", "/admin/organisationer".into(), admin),
+        r("GET", "/admin/organisationer/{id}", format!("/admin/organisationer/{}", i.org), admin),
+        r("POST", "/admin/organisationer/{id}", format!("/admin/organisationer/{}", i.org), admin),
+        r(
+            "POST",
+            "/admin/organisationer/{id}/enheter",
+            format!("/admin/organisationer/{}/enheter", i.org),
+            admin,
+        ),
+        r("GET", "/admin/enheter/{id}", format!("/admin/enheter/{}", i.unit), admin),
+        r("POST", "/admin/enheter/{id}", format!("/admin/enheter/{}", i.unit), admin),
+        r("GET", "/admin/anvandare", "/admin/anvandare".into(), admin),
+        r("POST", "/admin/anvandare", "/admin/anvandare".into(), admin),
+        r("GET", "/admin/anvandare/ny", "/admin/anvandare/ny".into(), admin),
+        r("GET", "/admin/anvandare/{id}", format!("/admin/anvandare/{}", i.user), admin),
+        r("POST", "/admin/anvandare/{id}", format!("/admin/anvandare/{}", i.user), admin),
+        r("POST", "/admin/anvandare/{id}/roller", format!("/admin/anvandare/{}/roller", i.user), admin),
+        r(
+            "POST",
+            "/admin/anvandare/{id}/roller/{rid}/ta-bort",
+            format!("/admin/anvandare/{}/roller/{}/ta-bort", i.user, i.role),
+            admin,
+        ),
+        r("POST", "/admin/anvandare/{id}/losenord", format!("/admin/anvandare/{}/losenord", i.user), admin),
+        r("GET", "/admin/logg", "/admin/logg".into(), admin),
+        r("GET", "/admin/dokument", "/admin/dokument".into(), admin),
+        r("POST", "/admin/dokument", "/admin/dokument".into(), admin),
+        r("GET", "/organisationer", "/organisationer".into(), viewer),
+        r("GET", "/organisationer/{id}", format!("/organisationer/{}", i.org), "LAFFAAAANN"),
+        r("GET", "/blanketter", "/blanketter".into(), logged),
+        r("POST", "/blanketter", "/blanketter".into(), "LFAFFFFFFA"),
+        r("GET", "/blanketter/ny", "/blanketter/ny".into(), "LFAFFFFFFA"),
+        r("GET", "/blanketter/{id}", format!("/blanketter/{f}"), "LNAAAANNNN"),
+        r("GET", "/blanketter/{id}/utskrift", format!("/blanketter/{f}/utskrift"), "LNAAAANNNN"),
+        r("GET", "/blanketter/{id}/redigera", format!("/blanketter/{f}/redigera"), "LNAFFFNNNN"),
+        r("POST", "/blanketter/{id}/redigera", format!("/blanketter/{f}/redigera"), "LNAFFFNNNN"),
+        r("POST", "/blanketter/{id}/atgard", format!("/blanketter/{f}/atgard"), "LNAAAANNNN"),
+        r("POST", "/blanketter/{id}/ta-bort", format!("/blanketter/{f}/ta-bort"), "LNAFFFNNNN"),
+        r("GET", "/konton", "/konton".into(), logged),
+        r("GET", "/konton/{id}", format!("/konton/{a}"), "LAAAAAAANN"),
+        r("POST", "/konton/{id}/start", format!("/konton/{a}/start"), "LFAFAFFFNN"),
+        r("POST", "/konton/{id}/checklista", format!("/konton/{a}/checklista"), "LFAFAFFFNN"),
+        r("POST", "/konton/{id}/inloggning", format!("/konton/{a}/inloggning"), "LFFFAFFFNN"),
+        r("POST", "/konton/{id}/arkivering", format!("/konton/{a}/arkivering"), "LFAFAFAFNN"),
+        r("POST", "/konton/{id}/avslut", format!("/konton/{a}/avslut"), "LFAFAAFFNN"),
+        r("POST", "/konton/{id}/avslut/beslut", format!("/konton/{a}/avslut/beslut"), "LFFFFAFFNN"),
+        r("POST", "/konton/{id}/avslut/annonserat", format!("/konton/{a}/avslut/annonserat"), "LFAFAFFFNN"),
+        r("POST", "/konton/{id}/avslut/stang", format!("/konton/{a}/avslut/stang"), "LFAFAAFFNN"),
+        r("POST", "/konton/{id}/avvikelser", format!("/konton/{a}/avvikelser"), "LFAFAAFFNN"),
+        r(
+            "POST",
+            "/konton/{id}/avvikelser/{iid}",
+            format!("/konton/{a}/avvikelser/{}", i.incident),
+            "LFAFAAFFNN",
+        ),
+        r("POST", "/konton/{id}/ansvariga", format!("/konton/{a}/ansvariga"), "LFFAAFFFNN"),
+        r("POST", "/konton/{id}/uppgifter", format!("/konton/{a}/uppgifter"), "LFFFAFFFNN"),
+        r("GET", "/arkivering", "/arkivering".into(), viewer),
+        r("GET", "/mina-uppgifter", "/mina-uppgifter".into(), logged),
+        r("POST", "/mina-uppgifter/bekrafta", "/mina-uppgifter/bekrafta".into(), logged),
+        r("POST", "/mina-uppgifter/utbildning", "/mina-uppgifter/utbildning".into(), logged),
+        r("GET", "/min-verksamhet", "/min-verksamhet".into(), "LFFAFFFFAF"),
+        // Last: it ends the session and sends everyone to the login page.
+        r("POST", "/logga-ut", "/logga-ut".into(), "LLLLLLLLLL"),
+    ]
+}
+
+fn category(r: &Resp) -> char {
+    match r.status.as_u16() {
+        303 if r.location().starts_with("/logga-in") => 'L',
+        200..=399 | 409 | 422 => 'A',
+        403 => 'F',
+        404 => 'N',
+        _ => '?',
+    }
+}
+
+fn check_headers_and_secrets(r: &Resp, what: &str, session: Option<&str>) {
+    let csp =
+        r.headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "CSP on {what}");
+    assert_eq!(
+        r.headers.get("x-content-type-options").map(|v| v.to_str().unwrap()),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert!(r.headers.get("referrer-policy").is_some(), "{what}");
+    assert!(!r.body.contains("$argon2"), "a password hash leaks on {what}");
+    if let Some(s) = session {
+        assert!(!r.body.contains(s), "the session id leaks on {what}");
+    }
+}
+
+async fn audit_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from audit_log where action not in ('login', 'login_failed')")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let app = TestApp::spawn_empty().await;
+    kontoregister::demo::seed(&app.db, PASSWORD).await.unwrap();
+    let ids = ids(&app).await;
+    let rules = rules(&ids);
+
+    // A route in the code without a rule here fails the suite, and vice versa.
+    let in_code = routes_in_code();
+    let in_table: BTreeSet<(String, String)> =
+        rules.iter().map(|r| (r.method.to_string(), r.route.to_string())).collect();
+    let missing: Vec<_> = in_code.difference(&in_table).collect();
+    assert!(missing.is_empty(), "routes without a security rule: {missing:?}");
+    let stale: Vec<_> = in_table.difference(&in_code).collect();
+    assert!(stale.is_empty(), "rules for routes that do not exist: {stale:?}");
+
+    let mut failures = Vec::new();
+    for (u, email) in USERS.iter().enumerate() {
+        let c: Client = if email.is_empty() { app.client() } else { app.login(email).await };
+        let session = c.session_id();
+        for rule in &rules {
+            let want = rule.expect.as_bytes()[u] as char;
+            let before = audit_rows(&app).await;
+            let r = match rule.method {
+                "GET" => c.get(&rule.path).await,
+                _ => c.post(&rule.path, &[]).await,
+            };
+            let got = category(&r);
+            if got != want {
+                failures.push(format!(
+                    "{} {} as {:?}: expected {want}, got {} ({})",
+                    rule.method, rule.path, email, got, r.status
+                ));
+            }
+            check_headers_and_secrets(
+                &r,
+                &format!("{} {} as {email:?}", rule.method, rule.path),
+                session.as_deref(),
+            );
+            // A POST that succeeded with a redirect changed something: it left an audit row.
+            if rule.method == "POST"
+                && r.status == StatusCode::SEE_OTHER
+                && got == 'A'
+                && rule.route != "/logga-in"
+            {
+                assert!(audit_rows(&app).await > before, "no audit row for {} as {email:?}", rule.path);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn every_post_route_refuses_a_cross_site_request() {
+    let app = TestApp::spawn_empty().await;
+    kontoregister::demo::seed(&app.db, PASSWORD).await.unwrap();
+    let ids = ids(&app).await;
+    let admin = app.login("admin@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let before = audit_rows(&app).await;
+    for rule in rules(&ids).iter().filter(|r| r.method == "POST") {
+        for c in [&admin, &owner] {
+            let r = c.post_cross_site(&rule.path, &[("name", "x"), ("reason", "x")]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "cross-site POST {}", rule.path);
+        }
+    }
+    assert_eq!(audit_rows(&app).await, before, "nothing changed");
+    assert_eq!(admin.get("/").await.status, StatusCode::OK, "still logged in");
+}
