@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cluster;
+mod faults;
 mod forms;
 mod helpers;
 mod security;

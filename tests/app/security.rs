@@ -25,11 +25,11 @@ const USERS: [&str; 10] = [
 
 /// One rule: method, route as written in the router, the concrete path, and
 /// per user: A allowed (2xx, 3xx not to login, 409, 422), F 403, N 404, L to login.
-struct Rule {
-    method: &'static str,
-    route: &'static str,
-    path: String,
-    expect: &'static str,
+pub struct Rule {
+    pub method: &'static str,
+    pub route: &'static str,
+    pub path: String,
+    pub expect: &'static str,
 }
 
 /// Every `.route("…", get(…).post(…))` in src/, as (method, route).
@@ -68,7 +68,7 @@ fn routes_in_code() -> BTreeSet<(String, String)> {
     set
 }
 
-struct Ids {
+pub struct Ids {
     org: i64,
     unit: i64,
     user: i64,
@@ -78,7 +78,7 @@ struct Ids {
     incident: i64,
 }
 
-async fn ids(app: &TestApp) -> Ids {
+pub async fn ids(app: &TestApp) -> Ids {
     let one = |sql: &'static str| {
         let db = app.db.clone();
         async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap() }
@@ -109,7 +109,7 @@ async fn ids(app: &TestApp) -> Ids {
     }
 }
 
-fn rules(i: &Ids) -> Vec<Rule> {
+pub fn rules(i: &Ids) -> Vec<Rule> {
     let r = |method, route, path: String, expect| Rule { method, route, path, expect };
     let a = i.account;
     let f = i.form;
