@@ -258,13 +258,13 @@ async fn hostile_input_to_every_form_route_never_gives_a_500() {
             // Every field at once with a hostile value, sometimes twice (duplicated fields).
             let mut body = String::new();
             for f in FIELDS {
-                if rng.next() % 3 == 0 {
+                if rng.next().is_multiple_of(3) {
                     continue; // missing field
                 }
                 let v = rng.value();
                 let pair = format!("{f}={}&", kontoregister::web::url_encode(&v));
                 body.push_str(&pair);
-                if rng.next() % 7 == 0 {
+                if rng.next().is_multiple_of(7) {
                     body.push_str(&pair);
                 }
             }
