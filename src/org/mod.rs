@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/anvandare/{id}/roller", post(handlers::grant_role))
         .route("/admin/anvandare/{id}/roller/{rid}/ta-bort", post(handlers::revoke_role))
         .route("/admin/anvandare/{id}/losenord", post(handlers::reset_password))
+        .route("/admin/plattformar", get(handlers::platforms).post(handlers::create_platform))
+        .route("/admin/plattformar/{id}", post(handlers::set_platform_active))
         .route("/organisationer", get(handlers::my_organisations))
         .route("/organisationer/{id}", get(handlers::organisation))
 }

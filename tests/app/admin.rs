@@ -306,3 +306,25 @@ async fn the_audit_log_is_written_listed_and_cannot_be_changed() {
     let trunc = sqlx::query("truncate audit_log").execute(&app.db).await;
     assert!(trunc.is_err());
 }
+
+#[tokio::test]
+async fn the_admin_extends_the_platforms_and_the_form_offers_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@example.se").await;
+    let r = admin.post("/admin/plattformar", &[("name", "instagram")]).await;
+    assert_eq!(r.texts(".error-summary li"), ["Den plattformen finns redan."]);
+    admin.post("/admin/plattformar", &[("name", "Discord")]).await.assert_redirect("/admin/plattformar");
+    let owner = app.login("agare@example.se").await;
+    assert!(owner.get("/blanketter/ny").await.texts("#platform_id option").contains(&"Discord".to_string()));
+    let id: i64 = sqlx::query_scalar("select platform_id from platforms where name = 'Discord'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    admin
+        .post(&format!("/admin/plattformar/{id}"), &[("active", "0")])
+        .await
+        .assert_redirect("/admin/plattformar");
+    assert!(!owner.get("/blanketter/ny").await.texts("#platform_id option").contains(&"Discord".to_string()));
+    assert_eq!(app.audit_count("platform_created").await, 1);
+    assert_eq!(app.audit_count("platform_updated").await, 1);
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark: seeds 100,000 accounts over 60 organisations, runs the release
+# server, measures pages with wrk (32 connections, 20 s after a 5 s warm-up) as
+# logged-in users, and a bare reference endpoint as this machine's ceiling.
+# Writes BENCHMARKS.md. Needs: wrk, psql, PostgreSQL server binaries.
+#   bench/run.sh            # full run
+#   DURATION=5 bench/run.sh # shorter
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-20}
+CONNS=${CONNS:-32}
+export BENCH_PASSWORD=bench-losenord-123
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+echo "== building (release)"
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example bench_reference
+
+echo "== database"
+export KONTOREGISTER_DEV_DB=/tmp/kontoregister-bench-db
+scripts/dev-db.sh stop || true
+rm -rf "$KONTOREGISTER_DEV_DB"
+export DATABASE_URL=$(scripts/dev-db.sh start)
+trap 'kill $(jobs -p) 2>/dev/null || true; scripts/dev-db.sh stop' EXIT
+export KONTOREGISTER_ADDR=127.0.0.1:8088 KONTOREGISTER_LOGIN_ATTEMPTS_PER_MINUTE=1000000 KONTOREGISTER_LOG=warn
+
+# The demo (users with a known password), then the bulk data.
+./target/release/kontoregister --demo --demo-password "$BENCH_PASSWORD" >/dev/null &
+SERVER=$!
+for _ in $(seq 100); do curl -sf http://127.0.0.1:8088/healthz >/dev/null && break; sleep 0.2; done
+kill $SERVER; wait $SERVER 2>/dev/null || true
+echo "== seeding"
+t0=$(date +%s.%N)
+psql -q "$DATABASE_URL" -f bench/seed.sql
+echo "seeded in $(echo "$(date +%s.%N) - $t0" | bc) s: $(psql -tA "$DATABASE_URL" -c 'select count(*) from accounts') accounts"
+
+./target/release/kontoregister >/tmp/kontoregister-bench.log 2>&1 &
+SERVER=$!
+REFERENCE_ADDR=127.0.0.1:8090 ./target/release/examples/bench_reference &
+for _ in $(seq 100); do curl -sf http://127.0.0.1:8088/healthz >/dev/null && curl -sf http://127.0.0.1:8090/ >/dev/null && break; sleep 0.2; done
+
+session() {
+  curl -s -o /dev/null -D - -X POST http://127.0.0.1:8088/logga-in \
+    --data-urlencode "email=$1" --data-urlencode "password=$BENCH_PASSWORD" |
+    sed -n 's/^set-cookie: \(kontoregister_session=[^;]*\).*/\1/ip'
+}
+KOMM=$(session kommunikator@example.se)
+SLK=$(session slk@example.se)
+AGARE=$(session agare@example.se)
+ACCOUNT=$(psql -tA "$DATABASE_URL" -c "select account_id from accounts where name = 'Förskolorna Östermalm'")
+
+results=()
+run() { # name url cookie [lua]
+  local name=$1 url=$2 cookie=$3 script=${4:-}
+  local args=(-t2 -c"$CONNS" --latency)
+  [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
+  [ -n "$script" ] && args+=(-s "$script")
+  wrk "${args[@]}" -d5s "$url" >/dev/null            # warm-up
+  local out; out=$(wrk "${args[@]}" -d"${DURATION}s" "$url")
+  local rps p50 p99 errors non2xx
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  errors=$(echo "$out" | awk '/Socket errors/ {gsub(",", ""); print $4+$6+$8+$10; f=1} END {if (!f) print 0}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5; f=1} END {if (!f) print 0}')
+  local rss; rss=$(awk '/VmRSS/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
+  echo "$name: $rps req/s, p50 $p50, p99 $p99, errors $errors, non-2xx $non2xx, server RSS $rss"
+  results+=("$name|$rps|$p50|$p99|$errors|$non2xx|$rss")
+}
+echo "== measuring ($CONNS connections, ${DURATION}s each)"
+run "Reference (50 rows, no session)" http://127.0.0.1:8090/ ""
+REF=$(echo "${results[0]}" | cut -d'|' -f2)
+run "Register as communicator (1 organisation)" http://127.0.0.1:8088/konton "$KOMM"
+run "Register as SLK (whole city, total count)" http://127.0.0.1:8088/konton "$SLK"
+run "Register as SLK, page 100" "http://127.0.0.1:8088/konton?sida=100" "$SLK"
+run "Account page" "http://127.0.0.1:8088/konton/$ACCOUNT" "$AGARE"
+run "Start page \"Att göra\" (owner)" http://127.0.0.1:8088/ "$AGARE"
+run "Start page \"Att göra\" (communicator)" http://127.0.0.1:8088/ "$KOMM"
+run "Login POST (argon2id)" http://127.0.0.1:8088/logga-in "" bench/login.lua
+PEAK=$(awk '/VmHWM/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Measured by \`bench/run.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB,"
+  echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql -tA "$DATABASE_URL" -c 'show server_version'),"
+  echo "release build, server and PostgreSQL and wrk on the same machine. Data: $(psql -tA "$DATABASE_URL" -c 'select count(*) from accounts') accounts over"
+  echo "$(psql -tA "$DATABASE_URL" -c 'select count(*) from organisations') organisations, $(psql -tA "$DATABASE_URL" -c 'select count(*) from forms') forms,"
+  echo "$(psql -tA "$DATABASE_URL" -c 'select count(*) from archive_records') archive records, $(psql -tA "$DATABASE_URL" -c 'select count(*) from users') users."
+  echo "wrk: $CONNS connections, 2 threads, ${DURATION} s after a 5 s warm-up, logged in with a real session."
+  echo
+  echo "| page | req/s | ratio to reference | p50 | p99 | socket errors | non-2xx | server RSS |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for r in "${results[@]}"; do
+    IFS='|' read -r name rps p50 p99 errors non2xx rss <<<"$r"
+    ratio=$(echo "scale=2; $rps / $REF" | bc)
+    echo "| $name | $rps | $ratio | $p50 | $p99 | $errors | $non2xx | $rss |"
+  done
+  echo
+  echo "Peak server memory (VmHWM) over the run: $PEAK. The login POST answers 303 on success, so its"
+  echo "non-2xx count is every request; the page rows count any non-2xx as an error."
+} > BENCHMARKS.md.new
+echo "== BENCHMARKS.md.new written"

@@ -1,0 +1,38 @@
+-- Benchmark data on top of the demo: 60 organisations (the demo's two and 58
+-- more), 10 units each, 3,000 account owners, 100,000 accounts with startup
+-- forms and archive records. Run by bench/run.sh.
+\set ON_ERROR_STOP on
+begin;
+insert into organisations (name, kind, decision_holder)
+select 'Förvaltning ' || g, 'forvaltning', 'förvaltningsdirektören' from generate_series(3, 60) g;
+insert into units (organisation_id, name)
+select o.organisation_id, 'Enhet ' || u from organisations o, generate_series(1, 10) u
+where o.name like 'Förvaltning %';
+insert into users (email, name, password_hash)
+select 'agare' || g || '@bench.example.se', 'Ägare ' || g, 'x' from generate_series(1, 3000) g;
+insert into role_assignments (user_id, role, organisation_id)
+select u.user_id, 'account_owner', (select organisation_id from organisations order by organisation_id offset (u.user_id % 60) limit 1)
+from users u where u.email like '%@bench.example.se';
+-- 100,000 accounts, spread over every unit; the owner is one of the bench owners.
+insert into accounts (organisation_id, unit_id, platform_id, name, url, state, purpose, goals, target_groups,
+                      owner_user_id, start_date, missing_form, profile_picture_done, basic_info_done)
+select un.organisation_id, un.unit_id, 1 + (g % 13),
+       'Konto ' || g, 'https://www.example.com/konto' || g,
+       (array['active', 'active', 'active', 'active', 'approved', 'closing', 'closed']::account_state[])[1 + g % 7],
+       'Syfte ' || g, 'Mål', 'Invånare',
+       (select min(user_id) from users where email like '%@bench.example.se') + (g % 3000),
+       date '2020-01-01' + (g % 2000), g % 10 = 0, true, true
+from generate_series(1, 100000) g
+join lateral (select unit_id, organisation_id from units order by unit_id offset (g % (select count(*) from units)) limit 1) un on true;
+-- A startup form per account (approved), with a case number.
+insert into forms (kind, state, organisation_id, unit_id, owner_user_id, account_id, case_number, content, submitted_at)
+select 'new_account', 'approved', a.organisation_id, a.unit_id, a.owner_user_id, a.account_id,
+       'SM-2025-' || lpad(a.account_id::text, 6, '0'), jsonb_build_object('account_name', a.name), now()
+from accounts a where a.name like 'Konto %';
+-- Archive records for last year for 80 % of the active accounts.
+insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
+select a.account_id, 'yearly', extract(year from now())::int - 1, make_date(extract(year from now())::int - 1, 12, 5),
+       a.owner_user_id, 'Export'
+from accounts a where a.name like 'Konto %' and a.state in ('active', 'closing') and a.account_id % 5 <> 0;
+commit;
+analyze;
