@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(auth::layer(&state))
+        .layer(axum::middleware::from_fn(web::reject_nul_bytes))
         .layer(CsrfLayer::new())
         .route("/healthz", get(health::healthz))
         .route("/static/{*path}", get(web::static_files))

@@ -156,6 +156,49 @@ pub async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> 
     .await
 }
 
+/// The same count from the per-(organisation, unit, state) counters, for
+/// filters the counters can answer (organisation, unit, state, missing form):
+/// the counters of the organisations and units in scope, plus the user's own
+/// accounts outside them, counted directly (few, by index).
+pub async fn register_count_from_counters(
+    conn: &mut PgConnection,
+    s: &Scope,
+    f: &Filters,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select (select coalesce(sum(c.n), 0) from account_counts c
+                   where ($1 or c.organisation_id = any($2) or c.unit_id = any($3))
+                     and ($5::bigint is null or c.organisation_id = $5)
+                     and ($6::bigint is null or c.unit_id = $6)
+                     and ($7::account_state is null or c.state = $7)
+                     and (not $8 or c.missing_form))::bigint
+                + (select count(*) from accounts a
+                   where (a.owner_user_id = $4 or a.deputy_user_id = $4)
+                     and not ($1 or a.organisation_id = any($2) or a.unit_id = any($3))
+                     and ($5::bigint is null or a.organisation_id = $5)
+                     and ($6::bigint is null or a.unit_id = $6)
+                     and ($7::account_state is null or a.state = $7)
+                     and (not $8 or a.missing_form)) as "n!""#,
+        s.city,
+        &s.orgs,
+        &s.units,
+        s.user_id,
+        f.organisation,
+        f.unit,
+        f.state as Option<AccountState>,
+        f.missing_form
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Plan the register's queries for the actual scope and filters (a generic
+/// plan cannot use the indexes behind "city or organisation or unit or owner").
+pub async fn plan_for_actual_values(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("set local plan_cache_mode = force_custom_plan").execute(conn).await?;
+    Ok(())
+}
+
 /// An account on its page.
 #[derive(Debug, Clone)]
 pub struct Account {

@@ -102,9 +102,15 @@ pub async fn register(
         limit: PAGE_SIZE,
         offset: (page_no - 1) * PAGE_SIZE,
     };
-    let mut conn = st.db.acquire().await?;
+    let mut conn = st.db.begin().await?;
+    db::plan_for_actual_values(&mut conn).await?;
     let rows = db::register_page(&mut conn, &scope, &f).await?;
-    let total = db::register_count(&mut conn, &scope, &f).await?;
+    let counters_answer = f.q.is_empty() && f.platform.is_none() && !f.not_archived;
+    let total = if counters_answer {
+        db::register_count_from_counters(&mut conn, &scope, &f).await?
+    } else {
+        db::register_count(&mut conn, &scope, &f).await?
+    };
     let organisations = scope_organisations(&mut conn, &scope).await?;
     let units = match f.organisation.or_else(|| (organisations.len() == 1).then(|| organisations[0].id)) {
         Some(o) if organisations.iter().any(|c| c.id == o) => crate::forms::db::units(&mut conn, o).await?,

@@ -3,6 +3,8 @@
 
 use std::sync::LazyLock;
 
+use tokio::sync::Semaphore;
+
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use rand::Rng;
 
@@ -18,13 +20,19 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
     Ok(h.to_string())
 }
 
+/// At most this many argon2id computations at once (19 MiB each): a burst of
+/// logins queues here instead of growing the blocking pool and its memory.
+static HASHING: Semaphore = Semaphore::const_new(4);
+
 /// Hash a password with argon2id (the default variant) off the async threads.
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
 /// Verify `password` against `stored`, or against a dummy hash when there is no user.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let ok = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();

@@ -93,3 +93,38 @@ pub async fn static_files(Path(path): Path<String>) -> Response {
         .body(Body::from(body))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
+
+/// Refuse NUL characters in the query string or a form body with a Swedish
+/// 422 page: no one can type them, and PostgreSQL refuses them in text.
+pub async fn reject_nul_bytes(req: Request, next: Next) -> Response {
+    let has_nul =
+        |b: &[u8]| b.contains(&0) || b.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return nul_refused();
+    }
+    if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return render_status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &ErrorPage::new(StatusCode::PAYLOAD_TOO_LARGE, None),
+            );
+        }
+    };
+    if has_nul(&bytes) {
+        return nul_refused();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn nul_refused() -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render_status(
+        status,
+        &ErrorPage::new(status, Some("Det du skickade innehöll ett tecken som inte är tillåtet (NUL). Gå tillbaka och försök igen.".into())),
+    )
+}

@@ -15,7 +15,7 @@ use tower_sessions::Session;
 use crate::auth::AuthSession;
 use crate::error::{AppError, AppResult};
 
-pub use headers::{fill_error_pages, security_headers, static_files};
+pub use headers::{fill_error_pages, reject_nul_bytes, security_headers, static_files};
 pub use time::{Dt, local_to_utc, stockholm_now_date, to_stockholm};
 
 /// What the base layout needs on every page: who is logged in, their

@@ -578,3 +578,53 @@ async fn owners_are_changed_by_the_manager_or_communicator_and_data_by_the_commu
     assert_eq!(app.audit_count("account_people_changed").await, 1);
     assert_eq!(app.audit_count("account_updated").await, 1);
 }
+
+/// The trigger-kept counters equal a real count.
+async fn assert_counters_match(app: &TestApp) {
+    let mismatches: i64 = sqlx::query_scalar(
+        "select count(*) from (select organisation_id, unit_id, state, missing_form, count(*) as n
+                               from accounts group by 1, 2, 3, 4) r
+         full join (select * from account_counts where n <> 0) c using (organisation_id, unit_id, state, missing_form)
+         where r.n is distinct from c.n",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(mismatches, 0, "account_counts differs from the accounts");
+}
+
+#[tokio::test]
+async fn the_register_total_from_counters_equals_a_real_count() {
+    let app = TestApp::spawn().await;
+    for i in 0..7 {
+        account(
+            &app,
+            "Förskola",
+            &format!("F{i}"),
+            ["active", "approved", "closed"][i % 3],
+            "agare@example.se",
+        )
+        .await;
+    }
+    account(&app, "Miljöövervakning", "M", "active", "agare@example.se").await;
+    sqlx::query("update accounts set state = 'closing' where name = 'F0'").execute(&app.db).await.unwrap();
+    sqlx::query("update accounts set missing_form = true where name in ('F1', 'M')")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_counters_match(&app).await;
+    // The owner also owns an account in another organisation: counted once.
+    let c = app.login("agare@example.se").await;
+    assert_eq!(c.get("/konton").await.text(".count"), "8 konton, visar 1–8");
+    let k = app.login("kommunikator@example.se").await;
+    assert_eq!(k.get("/konton").await.text(".count"), "7 konton, visar 1–7");
+    assert_eq!(k.get("/konton?status=closed").await.text(".count"), "2 konton, visar 1–2");
+    assert_eq!(k.get("/konton?saknar_blankett=1").await.text(".count"), "1 konton, visar 1–1");
+    let slk = app.login("slk@example.se").await;
+    assert_eq!(slk.get("/konton").await.text(".count"), "8 konton, visar 1–8");
+    assert_eq!(
+        slk.get("/konton?q=f").await.text(".count"),
+        "7 konton, visar 1–7",
+        "a search counts for real"
+    );
+}

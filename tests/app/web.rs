@@ -91,3 +91,18 @@ async fn the_accessibility_statement_is_public() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text("h1"), "Tillgänglighetsredogörelse för Kontoregistret");
 }
+
+#[tokio::test]
+async fn nul_characters_get_a_swedish_422_not_a_500() {
+    let app = TestApp::spawn().await;
+    let c = app.login("kommunikator@example.se").await;
+    let r = c.get("/konton?q=a%00b").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("main p").contains("inte är tillåtet"));
+    let anon = app.client();
+    let r = anon.post("/logga-in", &[("email", "a\u{0}@example.se"), ("password", "x")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Ordinary text, including %-signs, passes.
+    let r = c.get("/konton?q=100%25").await;
+    assert_eq!(r.status, StatusCode::OK);
+}
