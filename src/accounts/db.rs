@@ -121,6 +121,103 @@ pub async fn register_page(
     .await
 }
 
+/// The ids of one page in the default order (name), from `accounts` alone, so
+/// paging deep into the list stays cheap. The whole city walks the name index;
+/// a narrower scope first gathers its accounts by the organisation, unit and
+/// owner indexes, then sorts only those.
+pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -> sqlx::Result<Vec<i64>> {
+    if s.city {
+        return sqlx::query_scalar!(
+            r#"select a.account_id from accounts a
+               where ($1 = '' or lower(a.name) like '%' || lower($1) || '%' or lower(a.url) like '%' || lower($1) || '%'
+                      or exists (select 1 from users ow where ow.user_id = a.owner_user_id
+                                 and (lower(ow.name) like '%' || lower($1) || '%' or lower(ow.email) like '%' || lower($1) || '%')))
+                 and ($2::bigint is null or a.organisation_id = $2)
+                 and ($3::bigint is null or a.unit_id = $3)
+                 and ($4::bigint is null or a.platform_id = $4)
+                 and ($5::account_state is null or a.state = $5)
+                 and (not $6 or a.missing_form)
+                 and (not $8 or (a.state in ('active', 'closing') and not exists (
+                        select 1 from archive_records ar where ar.account_id = a.account_id
+                        and ar.kind = 'yearly' and ar.year = $7)))
+               order by lower(a.name), a.account_id
+               limit $9 offset $10"#,
+            f.q,
+            f.organisation,
+            f.unit,
+            f.platform,
+            f.state as Option<AccountState>,
+            f.missing_form,
+            f.year,
+            f.not_archived,
+            f.limit,
+            f.offset
+        )
+        .fetch_all(conn)
+        .await;
+    }
+    sqlx::query_scalar!(
+        r#"with scoped as materialized (
+               select account_id from accounts where organisation_id = any($1)
+               union select account_id from accounts where unit_id = any($2)
+               union select account_id from accounts where owner_user_id = $3
+               union select account_id from accounts where deputy_user_id = $3)
+           select a.account_id from scoped join accounts a using (account_id)
+           where ($4 = '' or lower(a.name) like '%' || lower($4) || '%' or lower(a.url) like '%' || lower($4) || '%'
+                  or exists (select 1 from users ow where ow.user_id = a.owner_user_id
+                             and (lower(ow.name) like '%' || lower($4) || '%' or lower(ow.email) like '%' || lower($4) || '%')))
+             and ($5::bigint is null or a.organisation_id = $5)
+             and ($6::bigint is null or a.unit_id = $6)
+             and ($7::bigint is null or a.platform_id = $7)
+             and ($8::account_state is null or a.state = $8)
+             and (not $9 or a.missing_form)
+             and (not $11 or (a.state in ('active', 'closing') and not exists (
+                    select 1 from archive_records ar where ar.account_id = a.account_id
+                    and ar.kind = 'yearly' and ar.year = $10)))
+           order by lower(a.name), a.account_id
+           limit $12 offset $13"#,
+        &s.orgs,
+        &s.units,
+        s.user_id,
+        f.q,
+        f.organisation,
+        f.unit,
+        f.platform,
+        f.state as Option<AccountState>,
+        f.missing_form,
+        f.year,
+        f.not_archived,
+        f.limit,
+        f.offset
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The register rows of the given accounts, in the given order.
+pub async fn rows_by_ids(conn: &mut PgConnection, ids: &[i64], year: i32) -> sqlx::Result<Vec<RegisterRow>> {
+    let mut rows = sqlx::query_as!(
+        RegisterRow,
+        r#"select a.account_id, a.name, a.url, a.state as "state: AccountState", p.name as platform,
+                  o.name as organisation, un.name as unit, ow.name as "owner?", a.missing_form,
+                  exists (select 1 from archive_records ar where ar.account_id = a.account_id
+                          and ar.kind = 'yearly' and ar.year = $2) as "archived_this_year!",
+                  a.start_date
+           from accounts a
+           join platforms p on p.platform_id = a.platform_id
+           join organisations o on o.organisation_id = a.organisation_id
+           join units un on un.unit_id = a.unit_id
+           left join users ow on ow.user_id = a.owner_user_id
+           where a.account_id = any($1)"#,
+        ids,
+        year
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.sort_by_key(|r| ids.iter().position(|i| *i == r.account_id));
+    Ok(rows)
+}
+
 /// How many accounts the same scope and filters match.
 pub async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
