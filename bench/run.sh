@@ -93,11 +93,11 @@ PEAK=$(awk '/VmHWM/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
   echo "|---|---|---|---|---|---|---|---|"
   for r in "${results[@]}"; do
     IFS='|' read -r name rps p50 p99 errors non2xx rss <<<"$r"
-    ratio=$(echo "scale=2; $rps / $REF" | bc)
+    ratio=$(printf '%.3f' "$(echo "scale=4; $rps / $REF" | bc)")
     echo "| $name | $rps | $ratio | $p50 | $p99 | $errors | $non2xx | $rss |"
   done
   echo
-  echo "Peak server memory (VmHWM) over the run: $PEAK. The login POST answers 303 on success, so its"
-  echo "non-2xx count is every request; the page rows count any non-2xx as an error."
+  echo "Peak server memory (VmHWM) over the run: $PEAK. wrk counts neither 2xx nor 3xx as errors (a"
+  echo "successful login answers 303)."
 } > BENCHMARKS.md.new
 echo "== BENCHMARKS.md.new written"
