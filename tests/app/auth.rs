@@ -237,3 +237,23 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
     c.post("/konto/losenord", &[("current", &otp), ("new", new), ("repeat", new)]).await.assert_redirect("/");
     assert_eq!(c.get("/admin").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    // A zero-minute idle time-out: the session is already over at the next request.
+    let app = TestApp::spawn_with(|c| c.session_timeout_minutes = 0).await;
+    let c = app.client();
+    let r = c.login("kommunikator@example.se", PASSWORD).await;
+    r.assert_redirect("/");
+    let cookie =
+        r.headers.get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Even a client that keeps sending the cookie is not logged in: the store says it expired.
+    let replay = app.client();
+    replay.jar.add_cookie_str(&cookie, &replay.base.parse().unwrap());
+    replay.get("/").await.assert_redirect("/logga-in");
+    // With the default (8 hours) the same session goes on.
+    let app = TestApp::spawn().await;
+    let c = app.login("kommunikator@example.se").await;
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+}
