@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(people::router())
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), auth::touch_session))
         .layer(auth::layer(&state))
         .layer(axum::middleware::from_fn(web::reject_nul_bytes))
         .layer(CsrfLayer::new())

@@ -36,6 +36,51 @@ pub fn router() -> Router<AppState> {
         .route("/konto/losenord", get(handlers::password_form).post(handlers::change_password))
 }
 
+const SEEN_KEY: &str = "seen";
+
+/// Whether a session last marked active at `seen` should be written back now:
+/// often enough that the idle time-out slides with activity, seldom enough
+/// that an ordinary request does not write to the database.
+pub fn needs_touch(now: i64, seen: Option<i64>, timeout_minutes: i64) -> bool {
+    let interval = (timeout_minutes * 60 / 10).clamp(0, 60);
+    seen.is_none_or(|s| now - s >= interval)
+}
+
+/// Keeps the idle time-out sliding: an existing session is marked active (and
+/// so saved with a new expiry) at most once a minute.
+pub async fn touch_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: tower_sessions::Session,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    // Only a logged-in session (axum-login keeps its data under this key).
+    let logged_in = session.id().is_some()
+        && matches!(session.get::<serde_json::Value>("axum-login.data").await, Ok(Some(_)));
+    if logged_in {
+        let now = tower_sessions::cookie::time::OffsetDateTime::now_utc().unix_timestamp();
+        let seen = session.get::<i64>(SEEN_KEY).await.ok().flatten();
+        if needs_touch(now, seen, state.config.session_timeout_minutes) {
+            let _ = session.insert(SEEN_KEY, now).await;
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sessions_are_touched_at_most_once_a_minute() {
+        use super::needs_touch;
+        assert!(needs_touch(1000, None, 480));
+        assert!(!needs_touch(1059, Some(1000), 480));
+        assert!(needs_touch(1060, Some(1000), 480));
+        // Short time-outs are touched more often (a tenth of the time-out).
+        assert!(needs_touch(1006, Some(1000), 1));
+        assert!(!needs_touch(1005, Some(1000), 1));
+    }
+}
+
 /// The session and login layers: sessions in PostgreSQL, HttpOnly cookie,
 /// SameSite=Lax, Secure with `--secure-cookies`, ended after the idle timeout.
 pub fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, PostgresStore> {

@@ -136,8 +136,16 @@ pub async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) 
     }
 }
 
+/// Take the flash messages. Only a session that has some is modified, so an
+/// ordinary page view does not write the session back.
 async fn take_flashes(session: &Session) -> Vec<Flash> {
-    session.remove::<Vec<Flash>>(FLASH_KEY).await.ok().flatten().unwrap_or_default()
+    match session.get::<Vec<Flash>>(FLASH_KEY).await {
+        Ok(Some(list)) => {
+            let _ = session.remove::<Vec<Flash>>(FLASH_KEY).await;
+            list
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Render a template as a 200 HTML page.

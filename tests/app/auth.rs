@@ -257,3 +257,32 @@ async fn an_idle_session_expires() {
     let c = app.login("kommunikator@example.se").await;
     assert_eq!(c.get("/").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn viewing_pages_does_not_write_the_session_on_every_request() {
+    let app = TestApp::spawn().await;
+    let c = app.login("kommunikator@example.se").await;
+    let id = c.session_id().unwrap();
+    let expiry = || {
+        let (db, id) = (app.db.clone(), id.clone());
+        async move {
+            sqlx::query_scalar::<_, time::OffsetDateTime>(
+                "select expiry_date from tower_sessions.session where id = $1",
+            )
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    c.get("/").await;
+    let first = expiry().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for path in ["/", "/konton", "/blanketter"] {
+        assert_eq!(c.get(path).await.status, StatusCode::OK);
+    }
+    assert_eq!(expiry().await, first, "no write within the touch interval");
+    // A flash message is a change, and is saved.
+    c.post("/mina-uppgifter/utbildning", &[("course", "Kurs"), ("completed_on", "2026-01-01")]).await;
+    assert!(expiry().await > first);
+}
