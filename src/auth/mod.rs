@@ -67,6 +67,19 @@ pub async fn touch_session(
     next.run(req).await
 }
 
+/// The session and login layers: sessions in PostgreSQL, HttpOnly cookie,
+/// SameSite=Lax, Secure with `--secure-cookies`, ended after the idle timeout.
+pub fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, PostgresStore> {
+    let store = PostgresStore::new(state.db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(state.config.session_timeout_minutes)));
+    AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, sessions).build()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -79,17 +92,4 @@ mod tests {
         assert!(needs_touch(1006, Some(1000), 1));
         assert!(!needs_touch(1005, Some(1000), 1));
     }
-}
-
-/// The session and login layers: sessions in PostgreSQL, HttpOnly cookie,
-/// SameSite=Lax, Secure with `--secure-cookies`, ended after the idle timeout.
-pub fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, PostgresStore> {
-    let store = PostgresStore::new(state.db.clone());
-    let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(Duration::minutes(state.config.session_timeout_minutes)));
-    AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, sessions).build()
 }
