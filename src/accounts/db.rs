@@ -296,6 +296,12 @@ pub async fn plan_for_actual_values(conn: &mut PgConnection) -> sqlx::Result<()>
     Ok(())
 }
 
+/// Back to normal plan caching for simple queries after the register's own.
+pub async fn plan_normally(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("set local plan_cache_mode = auto").execute(conn).await?;
+    Ok(())
+}
+
 /// An account on its page.
 #[derive(Debug, Clone)]
 pub struct Account {

@@ -103,19 +103,23 @@ pub async fn register(
         offset: (page_no - 1) * PAGE_SIZE,
     };
     let mut conn = st.db.begin().await?;
+    // The page and the count, planned for the actual scope and filters.
     db::plan_for_actual_values(&mut conn).await?;
-    let rows = if f.sort.is_empty() || f.sort == "namn" {
-        // The default order: the page's ids from `accounts` alone, then their rows.
-        let ids = db::page_ids_by_name(&mut conn, &scope, &f).await?;
-        db::rows_by_ids(&mut conn, &ids, year).await?
-    } else {
-        db::register_page(&mut conn, &scope, &f).await?
-    };
     let counters_answer = f.q.is_empty() && f.platform.is_none() && !f.not_archived;
     let total = if counters_answer {
         db::register_count_from_counters(&mut conn, &scope, &f).await?
     } else {
         db::register_count(&mut conn, &scope, &f).await?
+    };
+    let rows = if f.sort.is_empty() || f.sort == "namn" {
+        // The default order: the page's ids from `accounts` alone, then their rows.
+        let ids = db::page_ids_by_name(&mut conn, &scope, &f).await?;
+        db::plan_normally(&mut conn).await?;
+        db::rows_by_ids(&mut conn, &ids, year).await?
+    } else {
+        let rows = db::register_page(&mut conn, &scope, &f).await?;
+        db::plan_normally(&mut conn).await?;
+        rows
     };
     let organisations = scope_organisations(&mut conn, &scope).await?;
     let units = match f.organisation.or_else(|| (organisations.len() == 1).then(|| organisations[0].id)) {
