@@ -220,8 +220,7 @@ fn deny(what: &str) -> AppError {
     AppError::forbidden(format!("Du har inte behörighet att {what} för det här kontot."))
 }
 
-async fn load(st: &AppState, conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Account, Can)> {
-    let _ = st;
+async fn load(conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Account, Can)> {
     let a = db::account_in_scope(conn, &Scope::of(user), id).await?.ok_or(AppError::NotFound)?;
     let can = Can::of(user, &a);
     Ok((a, can))
@@ -425,7 +424,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     let p = account_page(&st, &mut conn, page, a, can, FieldErrors::default(), Typed::default()).await?;
     render(&p)
 }
@@ -440,7 +439,7 @@ async fn refused(
     typed: Typed,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(st, &mut conn, user, id).await?;
+    let (a, can) = load(&mut conn, user, id).await?;
     let p = account_page(st, &mut conn, page, a, can, errors, typed).await?;
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }
@@ -506,7 +505,7 @@ pub async fn start(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.start() {
         return Err(deny("registrera start"));
     }
@@ -564,7 +563,7 @@ pub async fn checklist(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.start() {
         return Err(deny("ändra checklistan"));
     }
@@ -596,7 +595,7 @@ pub async fn confirm_credentials(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.communicator {
         return Err(AppError::forbidden(
             "Bara förvaltningens kommunikatör kan bekräfta att inloggningsuppgifterna är lämnade.",
@@ -636,7 +635,7 @@ pub async fn archive(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.archive() {
         return Err(deny("registrera arkivering"));
     }
@@ -725,7 +724,7 @@ pub async fn request_closure(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.request_closure() {
         return Err(deny("begära avslut"));
     }
@@ -772,7 +771,7 @@ pub async fn decide_closure(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.decider {
         return Err(AppError::forbidden(format!(
             "Beslut om avslut fattas av den som har beslutsrätten på delegation ({}).",
@@ -861,7 +860,7 @@ pub async fn announced(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (_, can) = load(&st, &mut conn, &user, id).await?;
+    let (_, can) = load(&mut conn, &user, id).await?;
     if !(can.owner || can.communicator) {
         return Err(deny("registrera att avslutet är annonserat"));
     }
@@ -895,7 +894,7 @@ pub async fn close(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !(can.owner || can.communicator || can.strategist) {
         return Err(deny("avsluta kontot"));
     }
@@ -941,7 +940,7 @@ pub async fn report_incident(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (_, can) = load(&st, &mut conn, &user, id).await?;
+    let (_, can) = load(&mut conn, &user, id).await?;
     if !can.incident() {
         return Err(deny("rapportera avvikelser"));
     }
@@ -1044,7 +1043,7 @@ pub async fn follow_up_incident(
     Form(f): Form<FollowUp>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (_, can) = load(&st, &mut conn, &user, id).await?;
+    let (_, can) = load(&mut conn, &user, id).await?;
     if !can.incident() {
         return Err(deny("följa upp avvikelser"));
     }
@@ -1122,7 +1121,7 @@ pub async fn change_people(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.change_people() {
         return Err(AppError::forbidden("Kontoansvarig byts av enhetens chef eller av kommunikatören."));
     }
@@ -1183,7 +1182,7 @@ pub async fn update_descriptive(
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&st, &mut conn, &user, id).await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
     if !can.communicator {
         return Err(AppError::forbidden("Kontots uppgifter ändras av kommunikatören."));
     }
