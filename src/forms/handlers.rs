@@ -608,22 +608,23 @@ pub async fn show(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let f = db::form_in_scope(&mut conn, user.user_id, id).await?.ok_or(AppError::NotFound)?;
-    let p = show_page(&mut conn, page, &user, f, Typed::default(), false).await?;
-    render(&p)
+    form_page(&st, page, &user, id, false).await
 }
 
+/// The same page laid out for printing: content, signature and decision, no buttons.
 pub async fn print(
     State(st): State<AppState>,
     page: Page,
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    form_page(&st, page, &user, id, true).await
+}
+
+async fn form_page(st: &AppState, page: Page, user: &User, id: i64, print: bool) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let f = db::form_in_scope(&mut conn, user.user_id, id).await?.ok_or(AppError::NotFound)?;
-    let p = show_page(&mut conn, page, &user, f, Typed::default(), true).await?;
-    render(&p)
+    render(&show_page(&mut conn, page, user, f, Typed::default(), print).await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
