@@ -526,5 +526,11 @@ async fn seed_accounts(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()>
     )
     .execute(&mut *tx)
     .await?;
+    // Last year's SLK reports are in for both organisations; this year's are not.
+    // Miljöförvaltningen has no communicator in the demo: its manager submitted.
+    for (org, by) in [(demo.ostermalm, komm), (demo.miljo, demo.users[7])] {
+        let rows = crate::reports::db::live_rows(tx, org, last_year).await?;
+        crate::reports::db::submit(tx, org, last_year, by, "", &rows).await?;
+    }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod health;
 pub mod home;
 pub mod org;
 pub mod people;
+pub mod reports;
 pub mod state;
 pub mod web;
 
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(forms::router())
         .merge(accounts::router())
         .merge(people::router())
+        .merge(reports::router())
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::touch_session))

@@ -92,6 +92,9 @@ pub fn nav_links(user: &crate::auth::User) -> Vec<(&'static str, &'static str)> 
     if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
         links.push(("/organisationer", "Organisationer"));
     }
+    if user.has_any(&[Role::Communicator, Role::Strategist, Role::CityOffice]) {
+        links.push(("/rapporter", "Rapporter"));
+    }
     links.push(("/mina-uppgifter", "Mina uppgifter"));
     if user.has(Role::Admin) {
         links.push(("/admin", "Administration"));

@@ -9,5 +9,6 @@ mod cluster;
 mod faults;
 mod forms;
 mod helpers;
+mod reports;
 mod security;
 mod web;

@@ -76,6 +76,7 @@ pub struct Ids {
     form: i64,
     account: i64,
     incident: i64,
+    last_year: i32,
 }
 
 pub async fn ids(app: &TestApp) -> Ids {
@@ -106,6 +107,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         form: one("select form_id from forms where content->>'account_name' = 'Förskolan Lärkan'").await,
         account: one("select account_id from accounts where name = 'Förskolorna Östermalm'").await,
         incident: one("select incident_id from incidents limit 1").await,
+        last_year: kontoregister::web::stockholm_now_date().year() - 1,
     }
 }
 
@@ -192,6 +194,17 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
         r("POST", "/mina-uppgifter/bekrafta", "/mina-uppgifter/bekrafta".into(), logged),
         r("POST", "/mina-uppgifter/utbildning", "/mina-uppgifter/utbildning".into(), logged),
         r("GET", "/min-verksamhet", "/min-verksamhet".into(), "LFFAFFFFAF"),
+        r("GET", "/rapporter", "/rapporter".into(), "LFFFAAFAFF"),
+        r("GET", "/rapporter/slk/{file}", "/rapporter/slk/2026".into(), "LFNNAAFANN"),
+        r("GET", "/rapporter/slk/{year}/lamna-in", "/rapporter/slk/2026/lamna-in".into(), "LFNNAAFNNN"),
+        r("POST", "/rapporter/slk/{year}/lamna-in", "/rapporter/slk/2026/lamna-in".into(), "LFNNAAFNNN"),
+        // Last year's version 1 is in the demo for both organisations.
+        r(
+            "GET",
+            "/rapporter/slk/{year}/{file}",
+            format!("/rapporter/slk/{}/v1.xlsx?organisation={}", i.last_year, i.org),
+            "LFNNAAFANN",
+        ),
         // Last: it ends the session and sends everyone to the login page.
         r("POST", "/logga-ut", "/logga-ut".into(), "LLLLLLLLLL"),
     ]
