@@ -156,7 +156,11 @@ impl Summary {
         }
         if not_archived > 0 {
             warnings.push(Warning {
-                text: format!("{} inte arkiverade för {year}", accounts_noun(not_archived)),
+                text: format!(
+                    "{} inte {} för {year}",
+                    accounts_noun(not_archived),
+                    if not_archived == 1 { "arkiverat" } else { "arkiverade" }
+                ),
                 count: not_archived,
                 href: current_year.then(|| format!("/konton?organisation={organisation_id}&ej_arkiverat=1")),
             });
@@ -275,7 +279,7 @@ mod tests {
             texts,
             [
                 "1 konto utan uppstartsblankett",
-                "1 konto inte arkiverade för 2026",
+                "1 konto inte arkiverat för 2026",
                 "1 konto med en personuppgiftsincident som inte är avslutad"
             ]
         );

@@ -554,3 +554,66 @@ async fn journey_the_startup_form_with_the_keyboard_alone() {
     assert!(b.text(".flash").await.contains("är skickad till chefen"), "{}", b.text("main").await);
     b.axe("Blankett ifylld med tangentbord").await;
 }
+
+#[tokio::test]
+async fn journey_the_communicator_submits_the_slk_report_and_slk_downloads_the_compilation() {
+    let app = TestApp::spawn_with(|c| c.today = Some(time::macros::date!(2026 - 12 - 10))).await;
+    crate::accounts::account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let Some(mut b) = Browser::start(&app).await else { return };
+    b.login("kommunikator@example.se", PASSWORD).await;
+    b.follow("Lämna in SLK-rapporten för 2026").await;
+    assert_eq!(b.path().await, "/rapporter/slk/2026");
+    assert_eq!(b.texts("table.report tbody td:nth-child(3) a").await, ["Förskolan Lärkan"]);
+    b.axe("SLK-rapport").await;
+    b.screenshot("07-slk-rapport").await;
+    b.follow("Lämna in till SLK").await;
+    b.axe("Lämna in till SLK").await;
+    b.fill("Kommentar till SLK (frivillig)", "Allt är med.").await;
+    b.press("Lämna in version 1").await;
+    assert!(
+        b.text(".flash").await.contains("inlämnad till SLK som version 1 med 1 konto"),
+        "{}",
+        b.text(".flash").await
+    );
+    assert_eq!(b.texts("table.versions tbody td:first-child").await, ["1"]);
+    // At phone width the page still works: the wide list scrolls inside its frame.
+    b.c.set_window_size(390, 844).await.unwrap();
+    b.goto("/rapporter/slk/2026").await;
+    b.axe("SLK-rapport, mobil").await;
+    let overflow =
+        b.c.execute(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, Value::Bool(false), "the page is wider than the phone");
+    b.c.set_window_size(1280, 900).await.unwrap();
+    b.logout().await;
+    b.login("slk@example.se", PASSWORD).await;
+    b.follow("Rapporter").await;
+    b.axe("Rapporter (SLK)").await;
+    let rows = b.texts("table.city-status tbody tr").await;
+    assert!(rows.iter().any(|r| r.starts_with("Östermalms stadsdelsförvaltning Version 1")), "{rows:?}");
+    let href =
+        b.c.find(Locator::XPath(
+            "//a[starts-with(normalize-space(.), 'Ladda ned sammanställningen 2026 (Excel)')]",
+        ))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap();
+    assert_eq!(href.as_deref(), Some("/rapporter/slk/2026/sammanstallning.xlsx"));
+    // The browser's session downloads it: the same request a click makes.
+    let cookies = b.c.get_all_cookies().await.unwrap();
+    let session = cookies.iter().find(|c| c.name() == "kontoregister_session").unwrap().value().to_string();
+    let r = reqwest::Client::new()
+        .get(format!("http://{}/rapporter/slk/2026/sammanstallning.xlsx", app.addr))
+        .header("cookie", format!("kontoregister_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an XLSX (zip) file");
+}
