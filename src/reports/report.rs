@@ -152,8 +152,10 @@ pub async fn show(
 }
 
 impl ReportPage {
+    /// "1 konto som var aktivt", "3 konton som var aktiva".
     fn total_text(&self) -> String {
-        accounts_noun(self.summary.total)
+        let n = self.summary.total;
+        format!("{} som var {}", accounts_noun(n), if n == 1 { "aktivt" } else { "aktiva" })
     }
     fn count_blocks(&self) -> [(&'static str, &Counts); 3] {
         [
