@@ -5,6 +5,7 @@
 //! Without chromedriver the journeys are skipped with a message, except under
 //! CI (`CI` set), where a missing browser fails the suite.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -25,7 +26,12 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Also when a test fails: chromedriver leads a process group of its own
+    /// with the Chromium it started, and the whole group is killed, so no
+    /// orphaned browser outlives the test run.
     fn drop(&mut self) {
+        // SAFETY: signalling a process group we created; no memory is involved.
+        unsafe { libc::kill(-(self.driver.id() as i32), libc::SIGKILL) };
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -53,6 +59,7 @@ impl Browser {
         };
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(driver_bin)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
