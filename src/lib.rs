@@ -24,6 +24,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -56,6 +57,8 @@ pub fn app(state: AppState) -> Router {
         .route("/static/{*path}", get(web::static_files))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        // A bug that panics still gets the Swedish 500 page, never a dropped connection.
+        .layer(CatchPanicLayer::custom(web::panic_page))
         .layer(from_fn_with_state(state.clone(), web::fill_error_pages))
         .layer(from_fn_with_state(state.clone(), web::security_headers))
         .layer(TraceLayer::new_for_http())

@@ -25,7 +25,7 @@ use crate::forms::content::{parse_date, valid_url_or_handle};
 use crate::forms::db::Choice;
 use crate::state::AppState;
 use crate::web::{
-    ClientAddr, FieldErrors, FlashKind, Page, clean, flash, local_to_utc, render, render_status, url_encode,
+    ClientAddr, FieldErrors, FlashKind, Page, clean, flash, parse_datetime, render, render_status, url_encode,
 };
 
 pub const PAGE_SIZE: i64 = 50;
@@ -486,11 +486,6 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, msg: &str, max: usiz
         return None;
     }
     v
-}
-
-fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::PrimitiveDateTime::parse(s.trim(), fmt).ok().map(local_to_utc)
 }
 
 // ---------------------------------------------------------------- start and checklist

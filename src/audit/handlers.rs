@@ -4,13 +4,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use time::Date;
-use time::macros::format_description;
 
 use crate::auth::Admin;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Dt, Page, render, url_encode};
+use crate::web::{Dt, Page, parse_date, render, url_encode};
 
 const PAGE_SIZE: i64 = 100;
 
@@ -63,10 +61,6 @@ pub struct LogPage {
     has_next: bool,
     date_error: bool,
     query_base: String,
-}
-
-fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
 pub async fn list(

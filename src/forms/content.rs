@@ -3,8 +3,6 @@
 //! Swedish message per field.
 
 use serde::{Deserialize, Serialize};
-use time::Date;
-use time::macros::format_description;
 
 use crate::org::valid_email;
 use crate::web::{FieldErrors, clean};
@@ -98,9 +96,7 @@ pub struct Context<'a> {
 const MAX_TEXT: usize = 4000;
 const MAX_LINE: usize = 300;
 
-pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()
-}
+pub use crate::web::parse_date;
 
 impl FormContent {
     /// Trim what was typed and cut absurd lengths, so a draft never fails to save.

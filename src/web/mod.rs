@@ -16,7 +16,7 @@ use crate::auth::AuthSession;
 use crate::error::{AppError, AppResult};
 
 pub use headers::{fill_error_pages, reject_nul_bytes, security_headers, static_files};
-pub use time::{Dt, local_to_utc, stockholm_now_date, to_stockholm};
+pub use time::{Dt, YEARS, local_to_utc, parse_date, parse_datetime, stockholm_now_date, to_stockholm};
 
 /// What the base layout needs on every page: who is logged in, their
 /// navigation, and the flash messages left by the previous request.
@@ -217,6 +217,18 @@ impl ErrorPage {
     }
 }
 
+/// The answer to a request whose handler panicked: logged, and the generic 500 page.
+pub fn panic_page(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!("a request handler panicked: {what}");
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    render_status(status, &ErrorPage::new(status, None))
+}
+
 /// The client's address, when the server knows it (not under `oneshot` tests).
 #[derive(Debug, Clone, Default)]
 pub struct ClientAddr(pub Option<String>);
@@ -272,6 +284,13 @@ mod tests {
             assert_eq!(local_path(Some(bad)), None, "{bad}");
         }
         assert_eq!(local_path(None), None);
+    }
+
+    #[test]
+    fn a_panic_gets_the_swedish_500_page() {
+        let r = panic_page(Box::new("boom"));
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
     }
 
     #[test]

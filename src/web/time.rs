@@ -54,6 +54,28 @@ pub fn to_stockholm(t: OffsetDateTime) -> OffsetDateTime {
 
 /// A Stockholm wall-clock time as a UTC instant (in the autumn hour that occurs
 /// twice, the first one).
+/// The years a typed date may have. Outside them it is a typing mistake, and
+/// neither PostgreSQL nor the conversion to Stockholm time takes every year.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// The one parser of typed dates, `ÅÅÅÅ-MM-DD`, within `YEARS`.
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+}
+
+/// A typed Stockholm date and time, `ÅÅÅÅ-MM-DD TT:MM`, within `YEARS`.
+pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
+    PrimitiveDateTime::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    )
+    .ok()
+    .filter(|d| YEARS.contains(&d.year()))
+    .map(local_to_utc)
+}
+
 pub fn local_to_utc(local: PrimitiveDateTime) -> OffsetDateTime {
     for hours in [2, 1] {
         let guess = local.assume_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"));
@@ -94,5 +116,17 @@ mod tests {
         use time::macros::datetime as dt;
         assert_eq!(local_to_utc(dt!(2026-12-01 13:30)), dt!(2026-12-01 12:30 UTC));
         assert_eq!(local_to_utc(dt!(2026-06-01 13:30)), dt!(2026-06-01 11:30 UTC));
+    }
+
+    #[test]
+    fn typed_dates_outside_sane_years_are_refused() {
+        assert_eq!(parse_date(" 2026-12-01 "), Some(time::macros::date!(2026 - 12 - 01)));
+        for bad in
+            ["-9999-01-01", "-4714-01-01", "+10000-01-01", "1899-12-31", "2201-01-01", "2026-02-30", "i dag"]
+        {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert!(parse_datetime("2026-11-20 10:00").is_some());
+        assert_eq!(parse_datetime("-9999-01-01 00:30"), None);
     }
 }

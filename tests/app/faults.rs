@@ -305,3 +305,34 @@ async fn hostile_input_to_every_form_route_never_gives_a_500() {
     eprintln!("posted {tried} hostile forms");
     assert!(tried >= posts.len() * 6);
 }
+
+#[tokio::test]
+async fn extreme_and_signed_years_get_the_fields_message_not_a_dropped_connection() {
+    let app = TestApp::spawn().await;
+    let id =
+        crate::accounts::account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    for year in ["-9999", "-4714", "+10000", "1899", "2201"] {
+        let occurred = format!("{year}-01-01 00:30");
+        let r = owner
+            .post(
+                &format!("/konton/{id}/avvikelser"),
+                &[
+                    ("kind", "other"),
+                    ("occurred_at", &occurred),
+                    ("discovered_at", "2026-11-20 10:00"),
+                    ("description", "d"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "incident in {year}: {}", r.body);
+        assert!(!r.text("#occurred_at-fel").is_empty(), "the message is next to the field ({year})");
+        let day = format!("{year}-01-01");
+        let r = owner
+            .post("/mina-uppgifter/utbildning", &[("course", "Grundkurs"), ("completed_on", &day)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "training in {year}: {}", r.body);
+    }
+    let n: i64 = sqlx::query_scalar("select count(*) from incidents").fetch_one(&app.db).await.unwrap();
+    assert_eq!(n, 0, "nothing was stored");
+}
