@@ -30,6 +30,14 @@ impl OrgQuery {
             s => s.parse().map(Some).map_err(|_| AppError::NotFound),
         }
     }
+
+    /// `?organisation=…` for the page's links when the request named one.
+    pub fn param(&self) -> String {
+        match self.id() {
+            Ok(Some(id)) => format!("?organisation={id}"),
+            _ => String::new(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -136,8 +144,7 @@ pub async fn show(
     let previous = db::version(&mut conn, acc.organisation_id, year - 1, None).await?;
     let changes = previous.map(|p| Changes::between(&p.rows, &rows));
     let versions = db::versions(&mut conn, acc.organisation_id, year).await?;
-    let org_param =
-        if asked.is_some() { format!("?organisation={}", acc.organisation_id) } else { String::new() };
+    let org_param = q.param();
     render(&ReportPage {
         page,
         year,

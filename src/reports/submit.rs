@@ -67,11 +67,7 @@ async fn page_for(
         next_version: versions.first().map_or(1, |v| v.version + 1),
         comment,
         errors,
-        org_param: if q.id()?.is_some() {
-            format!("?organisation={}", acc.organisation_id)
-        } else {
-            String::new()
-        },
+        org_param: q.param(),
     })
 }
 
@@ -141,7 +137,5 @@ pub async fn submit(
         ),
     )
     .await;
-    let org_param =
-        if q.id()?.is_some() { format!("?organisation={}", acc.organisation_id) } else { String::new() };
-    Ok(Redirect::to(&format!("/rapporter/slk/{year}{org_param}")).into_response())
+    Ok(Redirect::to(&format!("/rapporter/slk/{year}{}", q.param())).into_response())
 }
