@@ -37,6 +37,15 @@ pub struct Access {
     pub may_submit: bool,
 }
 
+/// The organisation whose report the user may submit: `access`, and the right to submit.
+pub fn submit_access(user: &User, asked: Option<i64>) -> AppResult<Access> {
+    let acc = access(user, asked)?;
+    if !acc.may_submit {
+        return Err(AppError::forbidden("SLK läser rapporterna men lämnar inte in dem."));
+    }
+    Ok(acc)
+}
+
 /// The organisation of a report request: the one asked for (`?organisation=`),
 /// else the user's own. Communicators and strategists of the organisation may
 /// read and submit, SLK may read; other roles in the organisation get 403, and

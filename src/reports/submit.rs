@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use super::db;
 use super::report::OrgQuery;
 use super::rows::{Summary, accounts_noun};
-use super::{access, parse_year};
+use super::{parse_year, submit_access};
 use crate::audit::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -50,10 +50,7 @@ async fn page_for(
     comment: String,
     errors: FieldErrors,
 ) -> AppResult<SubmitPage> {
-    let acc = access(user, q.id()?)?;
-    if !acc.may_submit {
-        return Err(AppError::forbidden("SLK läser rapporterna men lämnar inte in dem."));
-    }
+    let acc = submit_access(user, q.id()?)?;
     let mut conn = st.db.acquire().await?;
     let organisation =
         db::organisation_name(&mut conn, acc.organisation_id).await?.ok_or(AppError::NotFound)?;
@@ -94,10 +91,7 @@ pub async fn submit(
     Form(f): Form<SubmitForm>,
 ) -> AppResult<Response> {
     let year = parse_year(&year)?;
-    let acc = access(&user, q.id()?)?;
-    if !acc.may_submit {
-        return Err(AppError::forbidden("SLK läser rapporterna men lämnar inte in dem."));
-    }
+    let acc = submit_access(&user, q.id()?)?;
     let comment = f.comment.trim().to_string();
     if comment.chars().count() > COMMENT_CHARS {
         let mut errors = FieldErrors::default();

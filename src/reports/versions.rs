@@ -67,7 +67,7 @@ async fn compilation(st: &AppState, year: i32, kind: &str) -> AppResult<Response
         .filter_map(|s| s.submitted_at)
         .map(|d| d.0)
         .max()
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
     let meta = Meta { title: name.clone(), organisation: "Stockholms stad".into(), year, created };
     let mut summary = vec![Section {
         heading: format!("Sammanställning {year}"),
