@@ -532,5 +532,24 @@ async fn seed_accounts(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()>
         let rows = crate::reports::db::live_rows(tx, org, last_year).await?;
         crate::reports::db::submit(tx, org, last_year, by, "", &rows).await?;
     }
+    // This year's review is open for Östermalm; the owner has confirmed one account.
+    let review = crate::review::db::start(tx, o, crate::reports::report_year(today), komm).await?;
+    crate::review::db::record_answer(tx, review, ids[1], owner, true).await?;
+    let confirmed = crate::review::db::Confirmed {
+        purpose: "Informera invånarna om verksamheten.",
+        target_groups: "Invånare i Stockholm",
+        followers: Some(2350),
+        publishing_frequency: "varje_vecka",
+        on: today,
+    };
+    crate::review::db::write_confirmed(tx, ids[1], &confirmed).await?;
+    sqlx::query!(
+        "insert into account_events (account_id, actor_user_id, action, comment) values ($1, $2, 'confirmed', $3)",
+        ids[1],
+        owner,
+        format!("Årlig genomgång {}", crate::reports::report_year(today))
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }

@@ -82,6 +82,7 @@ pub async fn start(
     let mut tasks = form_tasks(&mut conn, &user).await?;
     tasks.extend(crate::accounts::tasks::tasks(&mut conn, &user, state.today()).await?);
     tasks.extend(crate::reports::tasks(&mut conn, &user, state.today()).await?);
+    tasks.extend(crate::review::tasks(&mut conn, &user, state.today()).await?);
     for d in crate::people::db::missing_acknowledgements(&mut conn, user.user_id).await? {
         tasks.push(Task {
             href: "/mina-uppgifter".into(),

@@ -15,6 +15,7 @@ pub mod home;
 pub mod org;
 pub mod people;
 pub mod reports;
+pub mod review;
 pub mod state;
 pub mod web;
 
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(people::router())
         .merge(reports::router())
+        .merge(review::router())
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::touch_session))

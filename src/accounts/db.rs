@@ -63,6 +63,7 @@ pub struct RegisterRow {
     pub missing_form: bool,
     pub archived_this_year: bool,
     pub start_date: Option<Date>,
+    pub last_confirmed_on: Option<Date>,
 }
 
 /// One page of the register: scope, filters, order, limit and offset in one query.
@@ -77,7 +78,7 @@ pub async fn register_page(
                   o.name as organisation, un.name as unit, ow.name as "owner?", a.missing_form,
                   exists (select 1 from archive_records ar where ar.account_id = a.account_id
                           and ar.kind = 'yearly' and ar.year = $11) as "archived_this_year!",
-                  a.start_date
+                  a.start_date, a.last_confirmed_on
            from accounts a
            join platforms p on p.platform_id = a.platform_id
            join organisations o on o.organisation_id = a.organisation_id
@@ -202,7 +203,7 @@ pub async fn rows_by_ids(conn: &mut PgConnection, ids: &[i64], year: i32) -> sql
                   o.name as organisation, un.name as unit, ow.name as "owner?", a.missing_form,
                   exists (select 1 from archive_records ar where ar.account_id = a.account_id
                           and ar.kind = 'yearly' and ar.year = $2) as "archived_this_year!",
-                  a.start_date
+                  a.start_date, a.last_confirmed_on
            from accounts a
            join platforms p on p.platform_id = a.platform_id
            join organisations o on o.organisation_id = a.organisation_id
@@ -338,6 +339,9 @@ pub struct Account {
     pub announcement_start: Option<Date>,
     pub announcement_end: Option<Date>,
     pub announced_at: Option<Dt>,
+    pub last_confirmed_on: Option<Date>,
+    pub followers: Option<i32>,
+    pub publishing_frequency: String,
 }
 
 pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sqlx::Result<Option<Account>> {
@@ -351,7 +355,8 @@ pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sq
                   a.deputy_user_id, dep.name as "deputy?", a.editors, a.controller, a.missing_form,
                   a.start_date, a.closed_date, a.profile_picture_done, a.basic_info_done,
                   ch.name as "credentials_holder?", a.credentials_confirmed_at as "credentials_confirmed_at: Dt",
-                  a.announcement_start, a.announcement_end, a.announced_at as "announced_at: Dt"
+                  a.announcement_start, a.announcement_end, a.announced_at as "announced_at: Dt",
+                  a.last_confirmed_on, a.followers, a.publishing_frequency
            from accounts a
            join platforms p on p.platform_id = a.platform_id
            join organisations o on o.organisation_id = a.organisation_id

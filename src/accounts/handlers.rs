@@ -18,7 +18,6 @@ use super::db::{
     RegisterRow, Scope,
 };
 use super::rules::{self, AccountState, ArchiveStatus};
-use crate::audit::{self, Entry};
 use crate::auth::{CurrentUser, Role, User};
 use crate::error::{AppError, AppResult};
 use crate::forms::content::{parse_date, valid_url_or_handle};
@@ -355,6 +354,13 @@ impl AccountPage {
     fn archive_overdue(&self) -> bool {
         matches!(self.archive_status, ArchiveStatus::Overdue { .. })
     }
+    /// The yearly review's confirmation, offered on active accounts to those who give it.
+    fn may_confirm(&self) -> bool {
+        self.a.state == AccountState::Active && (self.can.owner || self.can.communicator)
+    }
+    fn frequency(&self) -> &'static str {
+        crate::forms::content::frequency_label(&self.a.publishing_frequency)
+    }
 }
 
 fn editors_text(v: &serde_json::Value) -> String {
@@ -458,20 +464,9 @@ async fn done(
     after: serde_json::Value,
     message: &str,
 ) -> AppResult<Response> {
-    db::event(&mut tx, id, user.user_id, action, comment, Some(after.clone())).await?;
-    audit::record(
-        &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: &format!("account_{action}"),
-            entity_type: "account",
-            entity_id: Some(id),
-            before: Some(before),
-            after: Some(after),
-            client_addr: addr.as_deref(),
-        },
-    )
-    .await?;
+    super::change::Change { account_id: id, action, comment, before, after }
+        .record(&mut tx, user.user_id, addr.as_deref())
+        .await?;
     tx.commit().await?;
     flash(session, FlashKind::Success, message).await;
     Ok(Redirect::to(&format!("/konton/{id}")).into_response())

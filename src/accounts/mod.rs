@@ -2,6 +2,7 @@
 //! start with its checklist, yearly archiving, closure, incidents, and changes
 //! of people and data. Every change is in the account's history and the audit log.
 
+pub mod change;
 pub mod db;
 mod handlers;
 mod overview;
@@ -12,7 +13,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use handlers::PAGE_SIZE;
+pub use handlers::{Can, PAGE_SIZE};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -353,6 +353,11 @@ impl FormContent {
     }
 }
 
+/// The Swedish label of a publishing frequency code ("" when unknown).
+pub fn frequency_label(code: &str) -> &'static str {
+    label_of(&FREQUENCIES, code)
+}
+
 fn label_of<'a>(options: &[(&str, &'a str)], code: &str) -> &'a str {
     options.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
 }

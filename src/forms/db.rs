@@ -403,7 +403,8 @@ pub async fn register_account(conn: &mut PgConnection, form: &FormRow) -> sqlx::
             sqlx::query!(
                 r#"update accounts set unit_id = $2, platform_id = $3, name = $4, url = $5, purpose = $6,
                           goals = $7, target_groups = $8, owner_user_id = $9, deputy_user_id = $10,
-                          editors = $11, controller = $12, missing_form = false, updated_at = now()
+                          editors = $11, controller = $12, publishing_frequency = $13, missing_form = false,
+                          updated_at = now()
                    where account_id = $1"#,
                 id,
                 form.unit_id,
@@ -416,7 +417,8 @@ pub async fn register_account(conn: &mut PgConnection, form: &FormRow) -> sqlx::
                 form.owner_user_id,
                 c.deputy(),
                 editors,
-                c.controller
+                c.controller,
+                c.frequency
             )
             .execute(&mut *conn)
             .await?;
@@ -424,8 +426,9 @@ pub async fn register_account(conn: &mut PgConnection, form: &FormRow) -> sqlx::
         }
         _ => sqlx::query_scalar!(
             r#"insert into accounts (organisation_id, unit_id, platform_id, name, url, state, purpose, goals,
-                                         target_groups, owner_user_id, deputy_user_id, editors, controller)
-                   values ($1, $2, $3, $4, $5, 'approved', $6, $7, $8, $9, $10, $11, $12)
+                                         target_groups, owner_user_id, deputy_user_id, editors, controller,
+                                         publishing_frequency)
+                   values ($1, $2, $3, $4, $5, 'approved', $6, $7, $8, $9, $10, $11, $12, $13)
                    returning account_id"#,
             form.organisation_id,
             form.unit_id,
@@ -438,7 +441,8 @@ pub async fn register_account(conn: &mut PgConnection, form: &FormRow) -> sqlx::
             form.owner_user_id,
             c.deputy(),
             editors,
-            c.controller
+            c.controller,
+            c.frequency
         )
         .fetch_one(&mut *conn)
         .await?,

@@ -31,7 +31,12 @@ pub async fn live_rows(
                      and ar.kind = 'yearly' and ar.year = $2) as archived_on,
                   a.last_confirmed_on, a.followers, a.missing_form,
                   exists (select 1 from incidents i where i.account_id = a.account_id
-                          and i.personal_data and i.closed_at is null) as "open_incident!"
+                          and i.personal_data and i.closed_at is null) as "open_incident!",
+                  (a.state = 'active' and exists (select 1 from yearly_reviews y
+                     where y.organisation_id = a.organisation_id and y.year = $2
+                       and not exists (select 1 from account_confirmations c
+                                       where c.review_id = y.review_id and c.account_id = a.account_id)))
+                    as "unconfirmed!"
            from accounts a
            join organisations o on o.organisation_id = a.organisation_id
            join units un on un.unit_id = a.unit_id
@@ -70,6 +75,7 @@ pub async fn live_rows(
             followers: r.followers,
             missing_form: r.missing_form,
             open_personal_data_incident: r.open_incident,
+            unconfirmed: r.unconfirmed,
         })
         .collect())
 }

@@ -16,6 +16,8 @@ pub mod rows;
 mod submit;
 mod versions;
 
+pub use report::OrgQuery;
+
 use axum::Router;
 use axum::routing::get;
 

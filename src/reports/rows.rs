@@ -30,6 +30,9 @@ pub struct ReportRow {
     pub followers: Option<i32>,
     pub missing_form: bool,
     pub open_personal_data_incident: bool,
+    /// Active, and not answered in the year's yearly review (only when there is one).
+    #[serde(default)]
+    pub unconfirmed: bool,
 }
 
 /// The column headers of the list, in order.
@@ -146,6 +149,7 @@ impl Summary {
         let missing_form = rows.iter().filter(|r| r.missing_form).count();
         let not_archived = rows.iter().filter(|r| r.archived_on.is_none() && archive_due(r)).count();
         let incidents = rows.iter().filter(|r| r.open_personal_data_incident).count();
+        let unconfirmed = rows.iter().filter(|r| r.unconfirmed).count();
         let mut warnings = Vec::new();
         if missing_form > 0 {
             warnings.push(Warning {
@@ -173,6 +177,17 @@ impl Summary {
                 ),
                 count: incidents,
                 href: None,
+            });
+        }
+        if unconfirmed > 0 {
+            warnings.push(Warning {
+                text: format!(
+                    "{} inte {} i den årliga genomgången {year}",
+                    accounts_noun(unconfirmed),
+                    if unconfirmed == 1 { "bekräftat" } else { "bekräftade" }
+                ),
+                count: unconfirmed,
+                href: Some(format!("/rapporter/genomgang/{year}?organisation={organisation_id}")),
             });
         }
         Summary {
@@ -246,6 +261,7 @@ mod tests {
             followers: None,
             missing_form: false,
             open_personal_data_incident: false,
+            unconfirmed: false,
         }
     }
 
@@ -269,6 +285,8 @@ mod tests {
         let mut b = row(2, "B", "x");
         b.archived_on = Some("2026-12-02".into());
         b.open_personal_data_incident = true;
+        a.unconfirmed = true;
+        b.unconfirmed = true;
         // Closed before December: no yearly archive was due.
         let mut c = row(3, "C", "x");
         c.state = "Avslutat".into();
@@ -280,9 +298,11 @@ mod tests {
             [
                 "1 konto utan uppstartsblankett",
                 "1 konto inte arkiverat för 2026",
-                "1 konto med en personuppgiftsincident som inte är avslutad"
+                "1 konto med en personuppgiftsincident som inte är avslutad",
+                "2 konton inte bekräftade i den årliga genomgången 2026"
             ]
         );
+        assert_eq!(s.warnings[3].href.as_deref(), Some("/rapporter/genomgang/2026?organisation=7"));
         assert_eq!(s.warnings[0].href.as_deref(), Some("/konton?organisation=7&saknar_blankett=1"));
         assert_eq!(s.by_state, vec![("Aktivt".to_string(), 2), ("Avslutat".to_string(), 1)]);
         assert!(Summary::of(&[], 7, 2025, false).warnings.is_empty());

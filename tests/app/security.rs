@@ -198,6 +198,29 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
         r("GET", "/rapporter/slk/{file}", "/rapporter/slk/2026".into(), "LFNNAAFANN"),
         r("GET", "/rapporter/slk/{year}/lamna-in", "/rapporter/slk/2026/lamna-in".into(), "LFNNAAFNNN"),
         r("POST", "/rapporter/slk/{year}/lamna-in", "/rapporter/slk/2026/lamna-in".into(), "LFNNAAFNNN"),
+        // This year's review is open in the demo for Östermalm; confirming an
+        // empty form is 422, and closing comes after it. SLK names the
+        // organisation (?organisation=), so without it the review is 404.
+        r(
+            "GET",
+            "/rapporter/genomgang/{year}",
+            format!("/rapporter/genomgang/{}", i.last_year + 1),
+            "LFNNAAFNNN",
+        ),
+        r(
+            "POST",
+            "/rapporter/genomgang/{year}/starta",
+            format!("/rapporter/genomgang/{}/starta", i.last_year + 1),
+            "LFNNAAFNNN",
+        ),
+        r("GET", "/konton/{id}/bekrafta", format!("/konton/{a}/bekrafta"), "LFAFAFFFNN"),
+        r("POST", "/konton/{id}/bekrafta", format!("/konton/{a}/bekrafta"), "LFAFAFFFNN"),
+        r(
+            "POST",
+            "/rapporter/genomgang/{year}/avsluta",
+            format!("/rapporter/genomgang/{}/avsluta", i.last_year + 1),
+            "LFNNAAFNNN",
+        ),
         // Last year's version 1 is in the demo for both organisations.
         r(
             "GET",

@@ -1,0 +1,49 @@
+//! "Avsluta genomgången": closes the year's review; the owners' tasks end.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::db;
+use crate::audit::{self, Entry};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::reports::{OrgQuery, parse_year};
+use crate::state::AppState;
+use crate::web::{ClientAddr, FlashKind, flash};
+
+pub async fn close(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(year): Path<String>,
+    Query(q): Query<OrgQuery>,
+) -> AppResult<Response> {
+    let year = parse_year(&year)?;
+    let acc = super::progress::change_access(&user, &q)?;
+    let mut tx = st.db.begin().await?;
+    let review = db::review(&mut tx, acc.organisation_id, year).await?.ok_or(AppError::NotFound)?;
+    if !db::close(&mut tx, review.review_id, user.user_id).await? {
+        return Err(AppError::conflict(format!("Den årliga genomgången {year} är redan avslutad.")));
+    }
+    let rows = db::progress(&mut tx, &review).await?;
+    let confirmed = rows.iter().filter(|p| p.confirmed_at.is_some()).count();
+    audit::record(
+        &mut tx,
+        Entry {
+            actor: Some(user.user_id),
+            action: "review_closed",
+            entity_type: "yearly_review",
+            entity_id: Some(review.review_id),
+            before: None,
+            after: Some(json!({ "year": year, "accounts": rows.len(), "confirmed": confirmed })),
+            client_addr: addr.as_deref(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, FlashKind::Success, format!("Den årliga genomgången {year} är avslutad.")).await;
+    Ok(Redirect::to(&format!("/rapporter/genomgang/{year}{}", q.param())).into_response())
+}

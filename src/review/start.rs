@@ -1,0 +1,71 @@
+//! "Starta årlig genomgång {år}": opens the review of a year for the organisation.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::{db, may_start};
+use crate::audit::{self, Entry};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::reports::{OrgQuery, parse_year};
+use crate::state::AppState;
+use crate::web::{ClientAddr, FlashKind, flash};
+
+pub async fn start(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(year): Path<String>,
+    Query(q): Query<OrgQuery>,
+) -> AppResult<Response> {
+    let year = parse_year(&year)?;
+    let acc = super::progress::change_access(&user, &q)?;
+    if !may_start(year, st.today()) {
+        return Err(AppError::conflict(format!(
+            "En årlig genomgång kan startas för i år eller förra året, inte för {year}."
+        )));
+    }
+    let mut tx = st.db.begin().await?;
+    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+    let review_id = match db::start(&mut sp, acc.organisation_id, year, user.user_id).await {
+        Ok(id) => {
+            sp.commit().await?;
+            id
+        }
+        Err(sqlx::Error::Database(d)) if d.constraint() == Some("yearly_reviews_year_key") => {
+            return Err(AppError::conflict(format!("Den årliga genomgången för {year} är redan startad.")));
+        }
+        Err(sqlx::Error::Database(d)) if d.constraint() == Some("yearly_reviews_one_open") => {
+            return Err(AppError::conflict(
+                "En annan årlig genomgång pågår. Avsluta den innan du startar en ny.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        Entry {
+            actor: Some(user.user_id),
+            action: "review_started",
+            entity_type: "yearly_review",
+            entity_id: Some(review_id),
+            before: None,
+            after: Some(json!({ "organisation_id": acc.organisation_id, "year": year })),
+            client_addr: addr.as_deref(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &session,
+        FlashKind::Success,
+        format!(
+            "Den årliga genomgången {year} är startad. Kontoansvariga och ersättare ser nu uppgiften att bekräfta sina konton på Att göra."
+        ),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/rapporter/genomgang/{year}{}", q.param())).into_response())
+}
