@@ -39,3 +39,57 @@ impl Change<'_> {
         .await
     }
 }
+
+/// The Swedish words for a history code, as the account page shows it.
+pub fn event_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "imported" => "Kontot registrerat från förvaltningens tidigare lista",
+        "started" => "Kontot startat",
+        "checklist" => "Startchecklistan uppdaterad",
+        "credentials_confirmed" => "Inloggningsuppgifterna bekräftade",
+        "archived" => "Arkivering registrerad",
+        "closure_requested" => "Avslut begärt",
+        "closure_approved" => "Avslut beviljat",
+        "closure_denied" => "Avslut avslaget",
+        "closure_announced" => "Avslutet annonserat på kontot",
+        "closed" => "Kontot avslutat",
+        "incident_reported" => "Avvikelse rapporterad",
+        "incident_followed_up" => "Avvikelse följd upp",
+        "people_changed" => "Kontoansvarig eller ersättare ändrad",
+        "updated" => "Kontots uppgifter ändrade",
+        "confirmed" => "Kontouppgifterna bekräftade i den årliga genomgången",
+        "review_not_in_use" => "Markerat som inte använt i den årliga genomgången",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every history code the code writes has Swedish words: a new `Change`
+    /// or `done(…, "code", …)` without a label fails here.
+    #[test]
+    fn every_history_code_has_a_label() {
+        let mut codes = Vec::new();
+        for part in include_str!("handlers.rs").split("done(").skip(1) {
+            // done(tx, &session, &user, &addr, id, "code", …
+            if let Some(code) = part.split('"').nth(1) {
+                codes.push(code.to_string());
+            }
+        }
+        for part in include_str!("../review/confirm.rs").split("action: ").skip(1) {
+            for piece in part.split('\n').next().unwrap_or("").split('"').skip(1).step_by(2) {
+                codes.push(piece.to_string());
+            }
+        }
+        for part in include_str!("../demo.rs").split("values ($1, $2, '").skip(1) {
+            codes.push(part.split('\'').next().unwrap_or("").to_string());
+        }
+        assert!(codes.iter().any(|c| c == "closed") && codes.iter().any(|c| c == "confirmed"), "{codes:?}");
+        for c in
+            codes.iter().filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
+        {
+            assert!(super::event_label(c).is_some(), "no Swedish label for the history code {c:?}");
+        }
+        assert_eq!(super::event_label("nonsense"), None);
+    }
+}

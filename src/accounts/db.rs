@@ -407,6 +407,13 @@ pub struct HistoryRow {
     pub comment: String,
 }
 
+impl HistoryRow {
+    /// The Swedish words for what happened; an unknown code is shown as is.
+    pub fn label(&self) -> &str {
+        super::change::event_label(&self.action).unwrap_or(&self.action)
+    }
+}
+
 pub async fn history(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as!(
         HistoryRow,

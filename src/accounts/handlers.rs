@@ -361,6 +361,9 @@ impl AccountPage {
     fn frequency(&self) -> &'static str {
         crate::forms::content::frequency_label(&self.a.publishing_frequency)
     }
+    fn followers(&self) -> Option<String> {
+        self.a.followers.map(|n| crate::web::number(n.into()))
+    }
 }
 
 fn editors_text(v: &serde_json::Value) -> String {

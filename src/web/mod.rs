@@ -243,6 +243,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// A number as Swedish text: "12 500", grouped by a no-break space.
+pub fn number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("−{out}") } else { out }
+}
+
 /// Percent-encode a string for a query parameter.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -275,6 +288,15 @@ pub fn clean(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_grouped_the_swedish_way() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(12_500), "12\u{a0}500");
+        assert_eq!(number(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(number(-4_000), "−4\u{a0}000");
+    }
 
     #[test]
     fn only_local_redirects() {

@@ -10,5 +10,6 @@ mod faults;
 mod forms;
 mod helpers;
 mod reports;
+mod review;
 mod security;
 mod web;
