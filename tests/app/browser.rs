@@ -624,3 +624,62 @@ async fn journey_the_communicator_submits_the_slk_report_and_slk_downloads_the_c
     assert_eq!(r.status(), reqwest::StatusCode::OK);
     assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an XLSX (zip) file");
 }
+
+#[tokio::test]
+async fn journey_the_yearly_review_from_start_to_confirmed_account() {
+    let app = TestApp::spawn_with(|c| c.today = Some(time::macros::date!(2026 - 12 - 10))).await;
+    crate::accounts::account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    crate::accounts::account(&app, "Äldreomsorg", "Seniorträffar", "active", "kommunikator@example.se").await;
+    let Some(mut b) = Browser::start(&app).await else { return };
+    b.login("kommunikator@example.se", PASSWORD).await;
+    b.follow("Starta årlig genomgång 2026").await;
+    assert_eq!(b.path().await, "/rapporter/genomgang/2026");
+    b.axe("Årlig genomgång, inte startad").await;
+    b.press("Starta årlig genomgång 2026").await;
+    assert!(b.text(".flash").await.contains("är startad"), "{}", b.text("main").await);
+    assert_eq!(b.text(".review-total").await, "0 av 2 konton är bekräftade");
+    b.axe("Årlig genomgång").await;
+    b.logout().await;
+
+    b.login("agare@example.se", PASSWORD).await;
+    b.follow("Bekräfta kontouppgifter för Förskolan Lärkan").await;
+    b.axe("Bekräfta kontouppgifter").await;
+    b.fill("Antal följare (frivilligt)", "ungefär tusen").await;
+    b.choose("Varje månad").await;
+    b.press("Bekräfta uppgifterna").await;
+    assert!(b.text("#followers-fel").await.contains("Skriv antalet följare med siffror"));
+    assert_eq!(
+        b.field("Antal följare (frivilligt)").await.prop("value").await.unwrap().as_deref(),
+        Some("ungefär tusen")
+    );
+    b.axe("Bekräfta kontouppgifter med fel").await;
+    // At phone width the form fits the screen.
+    b.c.set_window_size(390, 844).await.unwrap();
+    let overflow =
+        b.c.execute(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, Value::Bool(false), "the form is wider than the phone");
+    b.axe("Bekräfta kontouppgifter, mobil").await;
+    b.c.set_window_size(1280, 900).await.unwrap();
+    assert!(b.text("#target_groups-fel").await.contains("Skriv vilka målgrupper kontot når"));
+    b.fill("Målgrupper", "Föräldrar med barn i förskolan").await;
+    b.fill("Antal följare (frivilligt)", "1 050").await;
+    b.press("Bekräfta uppgifterna").await;
+    assert!(
+        b.text(".flash").await.contains("Förskolan Lärkan är bekräftade för 2026"),
+        "{}",
+        b.text("main").await
+    );
+    b.logout().await;
+
+    b.login("kommunikator@example.se", PASSWORD).await;
+    b.follow("Följ upp den årliga genomgången 2026").await;
+    assert_eq!(b.text(".review-total").await, "1 av 2 konton är bekräftade");
+    b.screenshot("08-arlig-genomgang").await;
+    b.press("Avsluta genomgången 2026").await;
+    assert!(b.text(".flash").await.contains("är avslutad"));
+}
