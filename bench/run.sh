@@ -76,8 +76,26 @@ run "Register as SLK, page 100" "http://127.0.0.1:8088/konton?sida=100" "$SLK"
 run "Account page" "http://127.0.0.1:8088/konton/$ACCOUNT" "$AGARE"
 run "Start page \"Att göra\" (owner)" http://127.0.0.1:8088/ "$AGARE"
 run "Start page \"Att göra\" (communicator)" http://127.0.0.1:8088/ "$KOMM"
+YEAR=$(date +%Y)
+run "SLK report page as communicator ($YEAR, 1 organisation)" "http://127.0.0.1:8088/rapporter/slk/$YEAR" "$KOMM"
 run "Login POST (argon2id)" http://127.0.0.1:8088/logga-in "" bench/login.lua
 PEAK=$(awk '/VmHWM/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
+
+# The city-wide compilation XLSX over every submitted version: wall time of the
+# download and the server's peak memory during it (VmHWM reset before each).
+echo "== city-wide compilation xlsx"
+VERSIONS=$(psql -tA "$DATABASE_URL" -c "select count(*) from slk_report_versions where year = $YEAR")
+ROWS=$(psql -tA "$DATABASE_URL" -c "select coalesce(sum(account_count), 0) from slk_report_versions where year = $YEAR")
+xlsx=()
+for i in 1 2 3; do
+  echo 5 > /proc/$SERVER/clear_refs
+  out=$(curl -s -o /tmp/kontoregister-bench.xlsx -w '%{http_code} %{time_total} %{size_download}' \
+    -H "Cookie: $SLK" "http://127.0.0.1:8088/rapporter/slk/$YEAR/sammanstallning.xlsx")
+  read -r code secs bytes <<<"$out"
+  mb=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$SERVER/status)
+  echo "compilation xlsx run $i: HTTP $code, $secs s, peak server memory $mb MB, file $((bytes / 1024)) KB"
+  xlsx+=("$i|$code|$secs|$mb|$((bytes / 1024))")
+done
 
 {
   echo "# Benchmarks"
@@ -99,5 +117,15 @@ PEAK=$(awk '/VmHWM/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
   echo
   echo "Peak server memory (VmHWM) over the run: $PEAK. wrk counts neither 2xx nor 3xx as errors (a"
   echo "successful login answers 303)."
+  echo
+  echo "City-wide compilation as SLK, \`/rapporter/slk/$YEAR/sammanstallning.xlsx\`: $VERSIONS submitted versions,"
+  echo "$ROWS rows. Time of the whole download (curl); the server's peak memory (VmHWM, reset before each run)."
+  echo
+  echo "| xlsx run | HTTP | time | server peak memory | file |"
+  echo "|---|---|---|---|---|"
+  for r in "${xlsx[@]}"; do
+    IFS='|' read -r i code secs mb kb <<<"$r"
+    echo "| compilation xlsx, run $i | $code | $secs s | $mb MB | $kb KB |"
+  done
 } > BENCHMARKS.md.new
 echo "== BENCHMARKS.md.new written"

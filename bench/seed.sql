@@ -34,5 +34,30 @@ insert into archive_records (account_id, kind, year, archived_on, recorded_by, m
 select a.account_id, 'yearly', extract(year from now())::int - 1, make_date(extract(year from now())::int - 1, 12, 5),
        a.owner_user_id, 'Export'
 from accounts a where a.name like 'Konto %' and a.state in ('active', 'closing') and a.account_id % 5 <> 0;
+-- This year's SLK report submitted (version 1) by every bench organisation: its
+-- rows as `reports::rows::ReportRow` JSON, in the report's order, for the
+-- city-wide compilation.
+insert into slk_report_versions (organisation_id, organisation_name, year, version, submitted_by,
+                                 submitted_by_name, account_count, rows)
+select o.organisation_id, o.name, extract(year from now())::int, 1, s.user_id, s.name,
+       (select count(*) from accounts a where a.organisation_id = o.organisation_id and a.state <> 'approved'),
+       coalesce((select jsonb_agg(jsonb_build_object(
+                   'account_id', a.account_id, 'organisation', o.name, 'unit', un.name, 'platform', p.name,
+                   'name', a.name, 'url', a.url,
+                   'state', case a.state when 'active' then 'Aktivt' when 'closing' then 'Avslutas' else 'Avslutat' end,
+                   'start_date', a.start_date::text, 'closed_date', a.closed_date::text,
+                   'owner_name', ow.name, 'owner_email', ow.email, 'deputy', '',
+                   'purpose', a.purpose, 'target_groups', a.target_groups,
+                   'case_number', 'SM-2025-' || lpad(a.account_id::text, 6, '0'),
+                   'archived_on', null, 'last_confirmed_on', null, 'followers', a.account_id % 5000,
+                   'missing_form', a.missing_form, 'open_personal_data_incident', false, 'unconfirmed', false)
+                 order by un.name, p.name, lower(a.name), a.account_id)
+                 from accounts a join units un on un.unit_id = a.unit_id
+                 join platforms p on p.platform_id = a.platform_id
+                 join users ow on ow.user_id = a.owner_user_id
+                 where a.organisation_id = o.organisation_id and a.state <> 'approved'), '[]'::jsonb)
+from organisations o
+cross join (select user_id, name from users where email = 'slk@example.se') s
+where o.name like 'Förvaltning %';
 commit;
 analyze;

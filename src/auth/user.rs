@@ -94,6 +94,9 @@ pub struct User {
     pub password_hash: String,
     pub must_change_password: bool,
     pub grants: Vec<Grant>,
+    /// What a session is bound to: the password hash and the session
+    /// generation, so a new password or a deactivation ends the sessions.
+    session_key: String,
 }
 
 impl std::fmt::Debug for User {
@@ -130,9 +133,10 @@ impl AuthUser for User {
         self.user_id
     }
 
-    /// The password hash: changing the password ends every other session.
+    /// The password hash and the session generation: changing the password
+    /// ends every other session, deactivating the user ends all of them.
     fn session_auth_hash(&self) -> &[u8] {
-        self.password_hash.as_bytes()
+        self.session_key.as_bytes()
     }
 }
 
@@ -162,7 +166,7 @@ impl AuthnBackend for Backend {
 /// `None`, which ends their sessions.
 pub async fn load_user(db: &PgPool, user_id: i64) -> sqlx::Result<Option<User>> {
     let row = sqlx::query!(
-        r#"select u.user_id, u.email, u.name, u.password_hash, u.must_change_password,
+        r#"select u.user_id, u.email, u.name, u.password_hash, u.must_change_password, u.session_generation,
                   coalesce(array_agg(ra.role) filter (where ra.role is not null), '{}') as "roles!: Vec<Role>",
                   coalesce(array_agg(coalesce(ra.organisation_id, 0)) filter (where ra.role is not null), '{}') as "orgs!: Vec<i64>",
                   coalesce(array_agg(coalesce(ra.unit_id, 0)) filter (where ra.role is not null), '{}') as "units!: Vec<i64>"
@@ -186,6 +190,7 @@ pub async fn load_user(db: &PgPool, user_id: i64) -> sqlx::Result<Option<User>> 
             })
             .collect();
         User {
+            session_key: format!("{}#{}", r.password_hash, r.session_generation),
             user_id: r.user_id,
             email: r.email,
             name: r.name,

@@ -104,6 +104,23 @@ fn validate(content: &FormContent, existing: bool, ch: &Choices, owner: i64) -> 
     })
 }
 
+/// The content with every id that is not among `ch` emptied, before anything
+/// is stored: the selects offer only the organisation's units, people and
+/// accounts, so a foreign id was not typed by anyone. A draft never holds
+/// another organisation's user, unit or account, and its page never shows one.
+fn in_scope(mut c: FormContent, ch: &Choices) -> FormContent {
+    let keep = |v: &mut String, list: &[Choice]| {
+        if !v.trim().is_empty() && !v.trim().parse::<i64>().is_ok_and(|id| list.iter().any(|c| c.id == id)) {
+            v.clear();
+        }
+    };
+    keep(&mut c.unit_id, &ch.units);
+    keep(&mut c.platform_id, &ch.platforms);
+    keep(&mut c.deputy_user_id, &ch.people);
+    keep(&mut c.account_id, &ch.accounts);
+    c
+}
+
 // ---------------------------------------------------------------- the form itself
 
 #[derive(Template)]
@@ -214,8 +231,8 @@ pub async fn create_form(
     let org = owner_organisation(&user, &posted.organisation_id)?;
     let kind =
         if posted.kind == "existing_account" { FormKind::ExistingAccount } else { FormKind::NewAccount };
-    let content = posted.content.normalised();
     let mut tx = st.db.begin().await?;
+    let content = in_scope(posted.content.normalised(), &choices(&mut tx, org).await?);
     let id = db::create(&mut tx, kind, org, user.user_id, &content).await?;
     db::record_event(
         &mut tx,
@@ -316,7 +333,8 @@ pub async fn update_form(
     let mut conn = st.db.acquire().await?;
     let form = owned_form(&mut conn, &user, id).await?;
     check_expected(&form, &posted.state)?;
-    let content = posted.content.normalised();
+    let ch = choices(&mut conn, form.organisation_id).await?;
+    let content = in_scope(posted.content.normalised(), &ch);
     if posted.action == "submit" && form.state == FormState::Draft {
         drop(conn);
         return submit(&st, page, &user, &session, &addr, id, content).await;
@@ -329,7 +347,6 @@ pub async fn update_form(
     };
     // A submitted form must stay complete.
     if form.state != FormState::Draft {
-        let ch = choices(&mut conn, form.organisation_id).await?;
         let errors = validate(&content, form.kind == FormKind::ExistingAccount, &ch, user.user_id);
         if !errors.is_empty() {
             let p = edit_page(&mut conn, page, &form, content, errors).await?;
@@ -410,10 +427,45 @@ async fn submit(
     let mut conn = st.db.acquire().await?;
     let form = owned_form(&mut conn, user, id).await?;
     let ch = choices(&mut conn, form.organisation_id).await?;
+    let content = in_scope(content, &ch);
     let errors = validate(&content, form.kind == FormKind::ExistingAccount, &ch, user.user_id);
     if !errors.is_empty() {
-        // Keep the work: save what was typed as the draft.
-        db::save_content(&mut conn, id, FormState::Draft, FormState::Draft, &content).await?;
+        // Keep the work: save what was typed as the draft, recorded as a draft save.
+        if content != form.content.0 {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            if !db::save_content(&mut tx, id, FormState::Draft, FormState::Draft, &content).await? {
+                return Err(stale());
+            }
+            db::record_event(
+                &mut tx,
+                db::NewEvent {
+                    form_id: id,
+                    actor: user.user_id,
+                    actor_role: "Kontoansvarig",
+                    action: "edit",
+                    from: Some(FormState::Draft),
+                    to: Some(FormState::Draft),
+                    comment: "Sparad som utkast: blanketten kunde inte skickas förrän felen är rättade.",
+                },
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                Entry {
+                    actor: Some(user.user_id),
+                    action: "form_edited",
+                    entity_type: "form",
+                    entity_id: Some(id),
+                    before: Some(json!({ "state": form.state, "content": form.content.0 })),
+                    after: Some(
+                        json!({ "state": FormState::Draft, "content": content, "submit_refused": true }),
+                    ),
+                    client_addr: addr.as_deref(),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
         let form = db::form_in_scope(&mut conn, user.user_id, id).await?.ok_or(AppError::NotFound)?;
         let p = edit_page(&mut conn, page, &form, content, errors).await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));

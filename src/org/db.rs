@@ -252,7 +252,8 @@ pub async fn create_user(conn: &mut PgConnection, f: &UserFields, hash: &str) ->
 
 pub async fn update_user(conn: &mut PgConnection, id: i64, f: &UserFields) -> sqlx::Result<()> {
     sqlx::query!(
-        "update users set email = $2, name = $3, phone = $4, title = $5, active = $6, updated_at = now()
+        "update users set email = $2, name = $3, phone = $4, title = $5, active = $6, updated_at = now(),
+                session_generation = session_generation + case when active and not $6 then 1 else 0 end
          where user_id = $1",
         id,
         f.email,

@@ -328,3 +328,37 @@ async fn the_admin_extends_the_platforms_and_the_form_offers_them() {
     assert_eq!(app.audit_count("platform_created").await, 1);
     assert_eq!(app.audit_count("platform_updated").await, 1);
 }
+
+/// Deactivation ends the user's sessions for good: reactivating the user
+/// does not bring an old cookie back to life.
+#[tokio::test]
+async fn deactivating_a_user_ends_their_sessions_also_after_reactivation() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@example.se").await;
+    let arkivarie = app.login("arkivarie@example.se").await;
+    assert_eq!(arkivarie.get("/arkivering").await.status, StatusCode::OK);
+    let id = app.user_id("arkivarie@example.se").await;
+    let path = format!("/admin/anvandare/{id}");
+    let fields = |active: bool| {
+        let mut f =
+            vec![("name", "Arvid Arkivarie"), ("email", "arkivarie@example.se"), ("title", "Arkivarie")];
+        if active {
+            f.push(("active", "on"));
+        }
+        f
+    };
+    admin.post(&path, &fields(false)).await.assert_redirect(&path);
+    assert!(arkivarie.get("/arkivering").await.location().starts_with("/logga-in"), "refused while inactive");
+    admin.post(&path, &fields(true)).await.assert_redirect(&path);
+    let r = arkivarie.get("/arkivering").await;
+    assert!(
+        r.location().starts_with("/logga-in"),
+        "the old cookie must stay dead: {} {}",
+        r.status,
+        r.location()
+    );
+    // A new login works, and saving an active user again ends nothing.
+    let again = app.login("arkivarie@example.se").await;
+    admin.post(&path, &fields(true)).await.assert_redirect(&path);
+    assert_eq!(again.get("/arkivering").await.status, StatusCode::OK);
+}

@@ -335,3 +335,122 @@ async fn every_post_route_refuses_a_cross_site_request() {
     assert_eq!(audit_rows(&app).await, before, "nothing changed");
     assert_eq!(admin.get("/").await.status, StatusCode::OK, "still logged in");
 }
+
+/// Ids posted in a form from outside the user's organisation are never stored
+/// nor shown: a foreign deputy's name does not leak through a draft.
+#[tokio::test]
+async fn a_form_stores_no_id_from_outside_the_users_organisation() {
+    let app = TestApp::spawn().await;
+    let ostermalm_account =
+        crate::accounts::account(&app, "Förskola", "Hemligt konto", "active", "agare@example.se").await;
+    let foreign_user = app.user_id("kommunikator@example.se").await.to_string();
+    let foreign_unit: i64 = sqlx::query_scalar("select unit_id from units where name = 'Förskola'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let (foreign_unit, account) = (foreign_unit.to_string(), ostermalm_account.to_string());
+    let miljo = app.login("agare.miljo@example.se").await;
+    let fields = [
+        ("kind", "existing_account"),
+        ("deputy_user_id", foreign_user.as_str()),
+        ("unit_id", foreign_unit.as_str()),
+        ("account_id", account.as_str()),
+        ("platform_id", "999999"),
+        ("purpose", "Eget syfte"),
+    ];
+    let r = miljo.post("/blanketter", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().trim_start_matches("/blanketter/").parse().unwrap();
+    let stored: (String, String, String, String, String) = sqlx::query_as(
+        "select content->>'deputy_user_id', content->>'unit_id', content->>'account_id', content->>'platform_id',
+                content->>'purpose' from forms where form_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        (String::new(), String::new(), String::new(), String::new(), "Eget syfte".to_string())
+    );
+    for path in [
+        format!("/blanketter/{id}"),
+        format!("/blanketter/{id}/redigera"),
+        format!("/blanketter/{id}/utskrift"),
+    ] {
+        let page = miljo.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        for leak in ["Kim Kommunikatör", "Hemligt konto"] {
+            let at = page.body.find(leak).map(|i| &page.body[i.saturating_sub(300)..i + 40]);
+            assert!(at.is_none(), "{path} leaks {leak}: {at:?}");
+        }
+    }
+    // The same on a later save of the draft and on a refused submit.
+    for action in ["save", "submit"] {
+        let r = miljo
+            .post(
+                &format!("/blanketter/{id}/redigera"),
+                &[
+                    ("kind", "existing_account"),
+                    ("deputy_user_id", foreign_user.as_str()),
+                    ("action", action),
+                ],
+            )
+            .await;
+        assert!(
+            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            r.status
+        );
+        assert!(!r.body.contains("Kim Kommunikatör"));
+        let deputy: String =
+            sqlx::query_scalar("select content->>'deputy_user_id' from forms where form_id = $1")
+                .bind(id)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert_eq!(deputy, "", "{action}");
+    }
+}
+
+/// A submit refused for errors keeps what was typed as the draft, and says so
+/// in the form's history and the audit log.
+#[tokio::test]
+async fn a_refused_submit_is_recorded_as_a_draft_save() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("agare@example.se").await;
+    let r = owner.post("/blanketter", &[("kind", "new_account"), ("purpose", "Första texten")]).await;
+    let id: i64 = r.location().trim_start_matches("/blanketter/").parse().unwrap();
+    let edited = app.audit_count("form_edited").await;
+    let r = owner
+        .post(
+            &format!("/blanketter/{id}/redigera"),
+            &[("kind", "new_account"), ("purpose", "Andra texten"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text("textarea#purpose"), "Andra texten", "what was typed is kept");
+    let purpose: String = sqlx::query_scalar("select content->>'purpose' from forms where form_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(purpose, "Andra texten");
+    assert_eq!(app.audit_count("form_edited").await, edited + 1);
+    let events: i64 =
+        sqlx::query_scalar("select count(*) from form_events where form_id = $1 and action = 'edit'")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(events, 1);
+    assert_eq!(app.audit_count("form_submit").await, 0);
+    // Refused again with nothing changed: nothing new is recorded.
+    owner
+        .post(
+            &format!("/blanketter/{id}/redigera"),
+            &[("kind", "new_account"), ("purpose", "Andra texten"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(app.audit_count("form_edited").await, edited + 1);
+}
