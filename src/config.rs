@@ -34,6 +34,10 @@ pub struct Config {
     /// PostgreSQL URL. Without it a private cluster is run in --data-dir.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// PostgreSQL URL of the tables' owner, for the migrations; the server then
+    /// runs as DATABASE_URL's role with only the rights it needs.
+    #[arg(long, env = "KONTOREGISTER_MIGRATION_DATABASE_URL", hide_env_values = true)]
+    pub migration_database_url: Option<String>,
     /// Address to listen on.
     #[arg(long, env = "KONTOREGISTER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,

@@ -1,5 +1,5 @@
 //! Entry point: parse configuration, set up logging, connect (or start the
-//! private PostgreSQL cluster), migrate, then serve or run a command.
+//! private PostgreSQL cluster) and migrate, then serve or run a command.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,7 +34,6 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
-    db::migrate(&pool).await.context("migrations failed")?;
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => {

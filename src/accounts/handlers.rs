@@ -225,6 +225,16 @@ async fn load(conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Accou
     Ok((a, can))
 }
 
+/// A closed account stays in the register as it was when it closed.
+fn refuse_closed(a: &Account) -> AppResult<()> {
+    if a.state == AccountState::Closed {
+        return Err(AppError::conflict(
+            "Kontot är avslutat. Ett avslutat kontos uppgifter ändras inte, så att registret visar det som det var.",
+        ));
+    }
+    Ok(())
+}
+
 fn stale() -> AppError {
     AppError::conflict(
         "Kontot har ändrats sedan du öppnade sidan. Öppna kontot igen för att se hur det ser ut nu.",
@@ -560,6 +570,7 @@ pub async fn checklist(
     if !can.start() {
         return Err(deny("ändra checklistan"));
     }
+    refuse_closed(&a)?;
     drop(conn);
     let (pp, bi) = (t.profile_picture.is_some(), t.basic_info.is_some());
     let mut tx = st.db.begin().await?;
@@ -1118,6 +1129,7 @@ pub async fn change_people(
     if !can.change_people() {
         return Err(AppError::forbidden("Kontoansvarig byts av enhetens chef eller av kommunikatören."));
     }
+    refuse_closed(&a)?;
     let people = db::people(&mut conn, a.organisation_id).await?;
     drop(conn);
     let mut errors = FieldErrors::default();
@@ -1179,6 +1191,7 @@ pub async fn update_descriptive(
     if !can.communicator {
         return Err(AppError::forbidden("Kontots uppgifter ändras av kommunikatören."));
     }
+    refuse_closed(&a)?;
     let platforms = crate::forms::db::platforms(&mut conn).await?;
     let units = crate::forms::db::units(&mut conn, a.organisation_id).await?;
     drop(conn);

@@ -50,10 +50,11 @@ pub fn action_label(action: &str) -> &str {
     match action {
         "login" => "Inloggning",
         "login_failed" => "Misslyckad inloggning",
-        "account_locked" => "Konto låst",
+        "account_locked" => "Inloggning spärrad från en adress",
         "logout" => "Utloggning",
         "password_changed" => "Lösenord bytt",
         "password_reset" => "Lösenord återställt",
+        "password_change_failed" => "Fel nuvarande lösenord vid lösenordsbyte",
         "organisation_created" => "Organisation skapad",
         "organisation_updated" => "Organisation ändrad",
         "unit_created" => "Enhet skapad",

@@ -1,4 +1,5 @@
-//! SQL of the login feature: lookup, failure counting and lockout, the
+//! SQL of the login feature: lookup, failure counting and lockout per account
+//! and client address, the
 //! per-address throttle, and password changes.
 
 use sqlx::PgConnection;
@@ -14,57 +15,72 @@ pub const LOCK_MINUTES: i32 = 15;
 pub struct LoginRow {
     pub user_id: i64,
     pub password_hash: String,
-    pub locked_until: Option<OffsetDateTime>,
 }
 
 /// An active user by e-mail (case-insensitive).
 pub async fn find_for_login(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<LoginRow>> {
     sqlx::query_as!(
         LoginRow,
-        r#"select user_id, password_hash,
-                  case when locked_until > now() then locked_until end as locked_until
-           from users where lower(email) = lower($1) and active"#,
+        "select user_id, password_hash from users where lower(email) = lower($1) and active",
         email
     )
     .fetch_optional(conn)
     .await
 }
 
-/// Count a failed login; returns the lock end if this failure locked the account.
-pub async fn register_failure(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Option<OffsetDateTime>> {
-    let row = sqlx::query!(
-        r#"with cur as (
-               select user_id,
-                      case when failed_login_window_start > now() - make_interval(mins => $2)
-                           then failed_login_count + 1 else 1 end as n,
-                      case when failed_login_window_start > now() - make_interval(mins => $2)
-                           then failed_login_window_start else now() end as ws
-               from users where user_id = $1 for update)
-           update users u set failed_login_count = cur.n,
-                              failed_login_window_start = cur.ws,
-                              locked_until = case when cur.n >= $3 then now() + make_interval(mins => $4)
-                                                  else u.locked_until end
-           from cur where u.user_id = cur.user_id
-           returning case when cur.n >= $3 then u.locked_until end as "newly_locked?""#,
+/// Whether the account is locked for logins from `addr`.
+pub async fn is_locked(conn: &mut PgConnection, user_id: i64, addr: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from login_failures
+                          where user_id = $1 and client_addr = $2 and locked_until > now()) as "locked!""#,
         user_id,
-        FAILURE_WINDOW_MINUTES,
-        MAX_FAILURES,
+        addr
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Count a failed password for the account from `addr`; returns the lock end
+/// if this failure locked the pair.
+pub async fn register_failure(
+    conn: &mut PgConnection,
+    user_id: i64,
+    addr: &str,
+) -> sqlx::Result<Option<OffsetDateTime>> {
+    let row = sqlx::query!(
+        r#"insert into login_failures (user_id, client_addr, window_start, failures) values ($1, $2, now(), 1)
+           on conflict (user_id, client_addr) do update set
+               failures = case when login_failures.window_start > now() - make_interval(mins => $3)
+                               then login_failures.failures + 1 else 1 end,
+               window_start = case when login_failures.window_start > now() - make_interval(mins => $3)
+                                   then login_failures.window_start else now() end
+           returning failures"#,
+        user_id,
+        addr,
+        FAILURE_WINDOW_MINUTES
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if row.failures < MAX_FAILURES {
+        return Ok(None);
+    }
+    sqlx::query_scalar!(
+        r#"update login_failures set locked_until = now() + make_interval(mins => $3)
+           where user_id = $1 and client_addr = $2 returning locked_until as "locked_until!""#,
+        user_id,
+        addr,
         LOCK_MINUTES
     )
     .fetch_one(conn)
-    .await?;
-    Ok(row.newly_locked)
+    .await
+    .map(Some)
 }
 
-/// A successful login clears the failure count.
-pub async fn register_success(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<()> {
-    sqlx::query!(
-        "update users set failed_login_count = 0, failed_login_window_start = null, locked_until = null
-         where user_id = $1",
-        user_id
-    )
-    .execute(conn)
-    .await?;
+/// A successful login clears the failures of the account from `addr`.
+pub async fn register_success(conn: &mut PgConnection, user_id: i64, addr: &str) -> sqlx::Result<()> {
+    sqlx::query!("delete from login_failures where user_id = $1 and client_addr = $2", user_id, addr)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -93,14 +109,14 @@ pub async fn set_password(
     must_change: bool,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "update users set password_hash = $2, must_change_password = $3, updated_at = now(),
-                          failed_login_count = 0, failed_login_window_start = null, locked_until = null
-         where user_id = $1",
+        "update users set password_hash = $2, must_change_password = $3, updated_at = now() where user_id = $1",
         user_id,
         hash,
         must_change
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // A new password lifts every lock on the account.
+    sqlx::query!("delete from login_failures where user_id = $1", user_id).execute(conn).await?;
     Ok(())
 }

@@ -15,8 +15,10 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, local_path, render, render_status};
 
-/// The message for a wrong password and an unknown e-mail alike.
+/// The message for a wrong password, an unknown e-mail and a lock alike.
 const WRONG_CREDENTIALS: &str = "Fel e-postadress eller lösenord.";
+/// The client address when the connection has none (not behind a socket).
+const UNKNOWN_ADDR: &str = "okänd";
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -25,6 +27,18 @@ pub struct LoginPage {
     pub email: String,
     pub next: String,
     pub error: Option<String>,
+}
+
+impl LoginPage {
+    /// Said on every login page, so a lock is never a surprise and never a tell.
+    fn lock_note(&self) -> String {
+        format!(
+            "Efter {} fel lösenord inom {} minuter spärras inloggningen från din dator i {} minuter.",
+            db::MAX_FAILURES,
+            db::FAILURE_WINDOW_MINUTES,
+            db::LOCK_MINUTES
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -102,7 +116,14 @@ pub async fn login(
         tx.commit().await?;
         return Ok(fail(page, WRONG_CREDENTIALS, StatusCode::OK));
     };
-    if row.locked_until.is_some() {
+    // Failures count per account and client address, and a lock holds only
+    // that pair; it answers exactly like a wrong password, so the page tells
+    // neither whether the account exists nor whether it is locked.
+    let from = addr.as_deref().unwrap_or(UNKNOWN_ADDR);
+    let locked = db::is_locked(&mut tx, row.user_id, from).await?;
+    if locked || !ok {
+        let newly_locked =
+            if locked { None } else { db::register_failure(&mut tx, row.user_id, from).await? };
         audit::record(
             &mut tx,
             Entry {
@@ -110,31 +131,13 @@ pub async fn login(
                 action: "login_failed",
                 entity_type: "user",
                 entity_id: Some(row.user_id),
-                after: Some(json!({ "reason": "locked" })),
+                after: Some(json!({ "reason": if locked { "locked" } else { "password" } })),
                 client_addr: addr.as_deref(),
                 ..Default::default()
             },
         )
         .await?;
-        tx.commit().await?;
-        return Ok(fail(page, &locked_message(), StatusCode::OK));
-    }
-    if !ok {
-        let locked = db::register_failure(&mut tx, row.user_id).await?;
-        audit::record(
-            &mut tx,
-            Entry {
-                actor: Some(row.user_id),
-                action: "login_failed",
-                entity_type: "user",
-                entity_id: Some(row.user_id),
-                after: Some(json!({ "reason": "password" })),
-                client_addr: addr.as_deref(),
-                ..Default::default()
-            },
-        )
-        .await?;
-        if locked.is_some() {
+        if newly_locked.is_some() {
             audit::record(
                 &mut tx,
                 Entry {
@@ -149,11 +152,10 @@ pub async fn login(
             .await?;
         }
         tx.commit().await?;
-        let msg = if locked.is_some() { locked_message() } else { WRONG_CREDENTIALS.to_string() };
-        return Ok(fail(page, &msg, StatusCode::OK));
+        return Ok(fail(page, WRONG_CREDENTIALS, StatusCode::OK));
     }
 
-    db::register_success(&mut tx, row.user_id).await?;
+    db::register_success(&mut tx, row.user_id, from).await?;
     audit::record(
         &mut tx,
         Entry {
@@ -175,15 +177,6 @@ pub async fn login(
         return Ok(Redirect::to("/konto/losenord").into_response());
     }
     Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response())
-}
-
-fn locked_message() -> String {
-    format!(
-        "Kontot är tillfälligt låst efter {} misslyckade inloggningar. Försök igen om {} minuter, \
-         eller be en administratör återställa lösenordet.",
-        db::MAX_FAILURES,
-        db::LOCK_MINUTES
-    )
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -256,11 +249,39 @@ pub async fn change_password(
     Form(input): Form<PasswordInput>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
+    // The current password is guarded as the login is: the per-address
+    // throttle, and failures per account and address that lock the pair.
+    let from = addr.as_deref().unwrap_or(UNKNOWN_ADDR);
+    let mut conn = state.db.acquire().await?;
     if clean(&input.current).is_none() {
         errors.add("current", "Fyll i ditt nuvarande lösenord.");
+    } else if db::throttle_hit(&mut conn, from).await? > state.config.login_attempts_per_minute
+        || db::is_locked(&mut conn, user.user_id, from).await?
+    {
+        errors.add(
+            "current",
+            format!("För många försök med fel lösenord. Vänta {} minuter och försök igen.", db::LOCK_MINUTES),
+        );
     } else if !password::verify(input.current.clone(), Some(user.password_hash.clone())).await {
         errors.add("current", "Det nuvarande lösenordet stämmer inte.");
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let locked = db::register_failure(&mut tx, user.user_id, from).await?;
+        audit::record(
+            &mut tx,
+            Entry {
+                actor: Some(user.user_id),
+                action: "password_change_failed",
+                entity_type: "user",
+                entity_id: Some(user.user_id),
+                after: Some(json!({ "reason": "current_password", "locked": locked.is_some() })),
+                client_addr: addr.as_deref(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
     }
+    drop(conn);
     if let Err(m) = password::check_new_password(&input.new, &user.email) {
         errors.add("new", m);
     } else if input.new == input.current {

@@ -40,7 +40,10 @@ pub fn capacities(user: &User, form: &FormRow) -> Vec<Capacity> {
     if in_org(Role::Strategist) {
         v.push(Capacity::Strategist);
     }
-    if in_org(form.delegated_role) {
+    // No one decides on their own form: not its owner, not its deputy,
+    // whatever role the decision right is delegated to.
+    let own = form.owner_user_id == user.user_id || form.content.0.deputy() == Some(user.user_id);
+    if in_org(form.delegated_role) && !own {
         v.push(Capacity::Decider);
     }
     v

@@ -188,8 +188,13 @@ pub fn transition(state: FormState, action: Action, capacity: Capacity) -> Optio
 }
 
 /// The first capacity among `held` that may take `action` from `state`, with the new state.
+/// The owner never decides on their own form, even when they also hold the
+/// decision right.
 pub fn allowed(state: FormState, action: Action, held: &[Capacity]) -> Option<(Capacity, FormState)> {
-    held.iter().find_map(|c| transition(state, action, *c).map(|s| (*c, s)))
+    let owner = held.contains(&Capacity::Owner);
+    held.iter()
+        .filter(|c| !(owner && **c == Capacity::Decider))
+        .find_map(|c| transition(state, action, *c).map(|s| (*c, s)))
 }
 
 /// Who acts next, in words, for the form page and the lists.
@@ -287,5 +292,16 @@ mod tests {
             assert_eq!(FormState::from_code(s.code()), Some(s));
         }
         assert_eq!(FormState::from_code("nope"), None);
+    }
+
+    #[test]
+    fn the_owner_never_decides_on_their_own_form() {
+        use Capacity as C;
+        for action in [Action::Approve, Action::Reject, Action::BookMeeting] {
+            assert_eq!(allowed(FormState::InReview, action, &[C::Owner, C::Decider]), None, "{action:?}");
+            assert!(allowed(FormState::InReview, action, &[C::Decider]).is_some(), "{action:?}");
+        }
+        // Owning the form does not stop its owner from editing or withdrawing it.
+        assert!(allowed(FormState::InReview, Action::Withdraw, &[C::Owner, C::Decider]).is_some());
     }
 }

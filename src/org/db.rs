@@ -201,7 +201,7 @@ pub async fn users(conn: &mut PgConnection, q: &str) -> sqlx::Result<Vec<UserRow
     sqlx::query_as!(
         UserRow,
         r#"select u.user_id, u.email, u.name, u.phone, u.title, u.active, u.must_change_password,
-                  coalesce(u.locked_until > now(), false) as "locked!",
+                  exists (select 1 from login_failures lf where lf.user_id = u.user_id and lf.locked_until > now()) as "locked!",
                   coalesce(array_agg(distinct ra.role) filter (where ra.role is not null), '{}') as "roles!: Vec<Role>"
            from users u left join role_assignments ra on ra.user_id = u.user_id and ra.active
            where $1 = '' or u.name ilike '%' || $1 || '%' or u.email ilike '%' || $1 || '%'
@@ -216,7 +216,7 @@ pub async fn user(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<UserR
     sqlx::query_as!(
         UserRow,
         r#"select u.user_id, u.email, u.name, u.phone, u.title, u.active, u.must_change_password,
-                  coalesce(u.locked_until > now(), false) as "locked!",
+                  exists (select 1 from login_failures lf where lf.user_id = u.user_id and lf.locked_until > now()) as "locked!",
                   coalesce(array_agg(distinct ra.role) filter (where ra.role is not null), '{}') as "roles!: Vec<Role>"
            from users u left join role_assignments ra on ra.user_id = u.user_id and ra.active
            where u.user_id = $1 group by u.user_id"#,

@@ -121,7 +121,9 @@ impl OrgInput {
                 "Fyll i vem som har beslutsrätten, till exempel stadsdelsdirektören.",
             );
         }
-        let role = Role::from_code(&self.delegated_role).filter(|r| r.scope() == Scope::Organisation);
+        // Only the roles the page offers: never the account owner, who would
+        // then approve their own forms.
+        let role = Role::from_code(&self.delegated_role).filter(|r| delegable_roles().contains(r));
         if role.is_none() {
             errors.add("delegated_role", "Välj vilken roll beslutsrätten är delegerad till.");
         }

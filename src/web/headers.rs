@@ -41,21 +41,25 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 /// A 500 while the database is away is shown as 503.
 pub async fn fill_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    let status = res.status();
+    let mut status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
+    }
+    // Any 500 while the database does not answer is the outage, whoever
+    // noticed it first (a handler, the session store, the login layer): the
+    // 503 page tells the user that nothing saved is lost and to try again.
+    let outage =
+        status == StatusCode::INTERNAL_SERVER_ERROR && !crate::health::database_answers(&state.db).await;
+    if outage {
+        status = StatusCode::SERVICE_UNAVAILABLE;
     }
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html || status == StatusCode::NOT_MODIFIED {
+    if (is_html && !outage) || status == StatusCode::NOT_MODIFIED {
         return res;
-    }
-    let mut status = status;
-    if status == StatusCode::INTERNAL_SERVER_ERROR && !crate::health::database_answers(&state.db).await {
-        status = StatusCode::SERVICE_UNAVAILABLE;
     }
     let message = match status.as_u16() {
         403 => Some(

@@ -629,3 +629,49 @@ async fn the_register_total_from_counters_equals_a_real_count() {
         "a search counts for real"
     );
 }
+
+#[tokio::test]
+async fn a_closed_accounts_data_is_not_changed() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Gamla förskolan", "closed", "agare@example.se").await;
+    let komm = app.login("kommunikator@example.se").await;
+    let owner = app.user_id("agare@example.se").await.to_string();
+    let platform: i64 = sqlx::query_scalar("select platform_id from accounts where account_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let unit: i64 = sqlx::query_scalar("select unit_id from accounts where account_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let (platform, unit) = (platform.to_string(), unit.to_string());
+    let before = app.audit_count("account_updated").await + app.audit_count("account_people_changed").await;
+    for (path, form) in [
+        (format!("/konton/{id}/checklista"), vec![("profile_picture", "on"), ("basic_info", "on")]),
+        (format!("/konton/{id}/ansvariga"), vec![("owner_user_id", owner.as_str()), ("deputy_user_id", "")]),
+        (
+            format!("/konton/{id}/uppgifter"),
+            vec![
+                ("name", "Nytt namn"),
+                ("url", "https://www.instagram.com/nytt"),
+                ("platform_id", platform.as_str()),
+                ("unit_id", unit.as_str()),
+                ("purpose", "Nytt syfte"),
+            ],
+        ),
+    ] {
+        let r = komm.post(&path, &form).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{path}: {}", r.body);
+        assert!(r.body.contains("Kontot är avslutat"), "{path}");
+    }
+    let name: String = sqlx::query_scalar("select name from accounts where account_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(name, "Gamla förskolan");
+    let after = app.audit_count("account_updated").await + app.audit_count("account_people_changed").await;
+    assert_eq!(after, before);
+}

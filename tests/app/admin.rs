@@ -246,7 +246,8 @@ async fn password_reset_gives_a_one_time_password_and_unlocks() {
     let admin = app.login("admin@example.se").await;
     let owner = app.login("agare@example.se").await;
     sqlx::query(
-        "update users set locked_until = now() + interval '10 minutes' where email = 'agare@example.se'",
+        "insert into login_failures (user_id, client_addr, window_start, failures, locked_until)
+         select user_id, '127.0.0.1', now(), 5, now() + interval '10 minutes' from users where email = 'agare@example.se'",
     )
     .execute(&app.db)
     .await

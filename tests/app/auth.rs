@@ -63,39 +63,44 @@ async fn wrong_password_and_unknown_email_get_the_same_page() {
 }
 
 #[tokio::test]
-async fn five_failures_lock_the_account_until_the_lock_ends() {
+async fn five_failures_lock_only_that_computer_and_look_like_a_wrong_password() {
     let app = TestApp::spawn().await;
-    let c = app.client();
-    for i in 1..=5 {
-        let r = c.login("agare@example.se", "fel-lösenord").await;
-        if i < 5 {
-            assert_eq!(r.text(".error-summary"), "Fel e-postadress eller lösenord.");
-        } else {
-            assert!(r.text(".error-summary").contains("tillfälligt låst"), "{}", r.text(".error-summary"));
-        }
+    let attacker = app.client_from([127, 0, 0, 2]);
+    for _ in 1..=5 {
+        let r = attacker.login("agare@example.se", "fel-lösenord").await;
+        assert_eq!(r.text(".error-summary"), "Fel e-postadress eller lösenord.");
     }
-    // Even the right password is refused while locked.
-    let r = c.login("agare@example.se", PASSWORD).await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.text(".error-summary").contains("tillfälligt låst"));
     assert_eq!(app.audit_count("account_locked").await, 1);
-    // Another account is not affected.
-    app.login("chef@example.se").await;
+    // Locked: even the right password gets the same page as a wrong one, and
+    // the same as an e-mail that does not exist after as many tries.
+    let locked = attacker.login("agare@example.se", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::OK);
+    for _ in 1..=6 {
+        attacker.login("finns.inte@example.se", "fel-lösenord").await;
+    }
+    let unknown = attacker.login("finns.inte@example.se", PASSWORD).await;
+    assert_eq!(
+        locked.body.replace("agare@example.se", "X"),
+        unknown.body.replace("finns.inte@example.se", "X"),
+        "a lock must not tell that the account exists"
+    );
+    assert!(attacker.session_id().is_none());
+    // The real user, on another computer, logs in as usual.
+    let owner = app.client();
+    owner.login("agare@example.se", PASSWORD).await.assert_redirect("/");
+    // ... which does not lift the attacker's lock.
+    let r = attacker.login("agare@example.se", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "still locked there");
 
     // The lock is in the database: let it run out, as 15 minutes would.
-    sqlx::query(
-        "update users set locked_until = now() - interval '1 second' where email = 'agare@example.se'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
-    c.login("agare@example.se", PASSWORD).await.assert_redirect("/");
-    let (count, locked): (i32, Option<time::OffsetDateTime>) =
-        sqlx::query_as("select failed_login_count, locked_until from users where email = 'agare@example.se'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!((count, locked), (0, None), "a successful login clears the failures");
+    sqlx::query("update login_failures set locked_until = now() - interval '1 second'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    attacker.login("agare@example.se", PASSWORD).await.assert_redirect("/");
+    let left: i64 =
+        sqlx::query_scalar("select count(*) from login_failures").fetch_one(&app.db).await.unwrap();
+    assert_eq!(left, 0, "a successful login clears that computer's failures");
 }
 
 #[tokio::test]
@@ -105,13 +110,64 @@ async fn failures_outside_the_window_do_not_lock() {
     for _ in 0..4 {
         c.login("agare@example.se", "fel-lösenord").await;
     }
-    sqlx::query("update users set failed_login_window_start = now() - interval '16 minutes' where email = 'agare@example.se'")
+    sqlx::query("update login_failures set window_start = now() - interval '16 minutes'")
         .execute(&app.db)
         .await
         .unwrap();
-    let r = c.login("agare@example.se", "fel-lösenord").await;
-    assert_eq!(r.text(".error-summary"), "Fel e-postadress eller lösenord.");
+    c.login("agare@example.se", "fel-lösenord").await;
     c.login("agare@example.se", PASSWORD).await.assert_redirect("/");
+}
+
+#[tokio::test]
+async fn the_current_password_is_guarded_like_the_login() {
+    let app = TestApp::spawn().await;
+    let c = app.login("agare@example.se").await;
+    let hash = || {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select password_hash from users where email = 'agare@example.se'",
+            )
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    let before = hash().await;
+    let wrong = [
+        ("current", "gissning"),
+        ("new", "Ett-helt-nytt-losenord-9"),
+        ("repeat", "Ett-helt-nytt-losenord-9"),
+    ];
+    for _ in 0..5 {
+        let r = c.post("/konto/losenord", &wrong).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text("#current-fel").contains("Det nuvarande lösenordet stämmer inte"),
+            "{}",
+            r.text("main")
+        );
+    }
+    assert_eq!(app.audit_count("password_change_failed").await, 5);
+    // Locked: the right password is refused too, with the reason.
+    let right =
+        [("current", PASSWORD), ("new", "Ett-helt-nytt-losenord-9"), ("repeat", "Ett-helt-nytt-losenord-9")];
+    let r = c.post("/konto/losenord", &right).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#current-fel").contains("För många försök"), "{}", r.text("main"));
+    assert_eq!(hash().await, before, "the password is not changed while locked");
+}
+
+#[tokio::test]
+async fn the_password_check_is_throttled_per_address() {
+    let app = TestApp::spawn_with(|c| c.login_attempts_per_minute = 3).await;
+    let c = app.login("agare@example.se").await;
+    let wrong = [("current", "gissning"), ("new", "x"), ("repeat", "x")];
+    for _ in 0..3 {
+        c.post("/konto/losenord", &wrong).await;
+    }
+    let r = c.post("/konto/losenord", &wrong).await;
+    assert!(r.text("#current-fel").contains("För många försök"), "{}", r.text("main"));
 }
 
 #[tokio::test]

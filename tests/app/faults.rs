@@ -37,7 +37,7 @@ async fn the_server_answers_503_while_postgres_is_down_and_recovers_without_rest
             .await
             .unwrap();
     });
-    let t = TestApp { addr, db: pool.clone() };
+    let t = TestApp { addr, db: pool.clone(), app_db: pool.clone() };
     let owner = Arc::new(t.login("agare@example.se").await);
 
     // Load: four clients read pages and record training, counting what succeeded.

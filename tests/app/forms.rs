@@ -668,3 +668,63 @@ async fn the_demo_has_forms_in_every_state_and_tasks_for_everyone() {
         }
     }
 }
+
+#[tokio::test]
+async fn no_one_decides_on_their_own_form_whatever_the_delegation() {
+    let app = TestApp::spawn().await;
+    let ids = ids(&app).await;
+    let owner = app.login("agare@example.se").await;
+    let chef = app.login("chef@example.se").await;
+    let komm = app.login("kommunikator@example.se").await;
+    // The administrator cannot delegate the decision to account owners.
+    let admin = app.login("admin@example.se").await;
+    let org: i64 =
+        sqlx::query_scalar("select organisation_id from organisations where name like 'Östermalm%'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/organisationer/{org}"),
+            &[
+                ("name", "Östermalms stadsdelsförvaltning"),
+                ("kind", "forvaltning"),
+                ("decision_holder", "stadsdelsdirektören"),
+                ("delegated_role", "account_owner"),
+                ("closure_announcement_days", "30"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#delegated_role-fel").contains("Välj vilken roll"), "{}", r.text("main"));
+
+    // Delegated to account owners anyway (as an old installation might be), or
+    // to the communicator who is the form's deputy: neither decides on it.
+    let id = submitted(&app, &owner, ids.forskola, "Lärkan").await;
+    act(&chef, id, "sign", "").await.assert_redirect(&format!("/blanketter/{id}"));
+    for (role, who) in [("account_owner", &owner), ("communicator", &komm)] {
+        sqlx::query("update organisations set delegated_role = $1::role_code where organisation_id = $2")
+            .bind(role)
+            .bind(org)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let page = who.get(&format!("/blanketter/{id}")).await;
+        assert!(!page.texts("button").iter().any(|b| b == "Godkänn"), "{role}: no approve button");
+        for action in ["approve", "reject", "book_meeting"] {
+            let r = act(who, id, action, "Beslut").await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} {action}");
+        }
+        assert_eq!(state_of(&app, id).await, "in_review", "{role}");
+    }
+    // Someone else holding the delegated role decides as usual.
+    let strateg = app.login("strateg@example.se").await;
+    sqlx::query("update organisations set delegated_role = 'strategist' where organisation_id = $1")
+        .bind(org)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    act(&strateg, id, "approve", "").await.assert_redirect(&format!("/blanketter/{id}"));
+    assert_eq!(state_of(&app, id).await, "approved");
+}

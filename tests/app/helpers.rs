@@ -70,15 +70,30 @@ async fn setup() -> Server {
     sqlx::raw_sql(&format!("create database {template}")).execute(&mut conn).await.unwrap();
     let pool = PgPool::connect_with(admin.clone().database(&template)).await.unwrap();
     kontoregister::db::migrate(&pool).await.unwrap();
+    // The app runs as a role that is neither superuser nor owner, as in production;
+    // the grants are copied with the template into every test database.
+    kontoregister::db::ensure_role(&pool, APP_ROLE, Some(APP_ROLE)).await.unwrap();
+    kontoregister::db::grant_app_role(&pool, APP_ROLE).await.unwrap();
     kontoregister::demo::seed_people(&pool, PASSWORD).await.unwrap();
     pool.close().await;
     Server { admin, template }
 }
 
+/// The role (and its password) the app under test connects as.
+pub const APP_ROLE: &str = "kr_test_app";
+
+/// The app's connection to a test database: as `APP_ROLE`.
+pub fn app_options(database: &str) -> PgConnectOptions {
+    server().admin.clone().database(database).username(APP_ROLE).password(APP_ROLE)
+}
+
 /// A running app on its own fresh database.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The tests' own connection, as the superuser (to arrange and inspect).
     pub db: PgPool,
+    /// The app's connection, as `APP_ROLE`.
+    pub app_db: PgPool,
 }
 
 /// An HTTP client with its own cookie jar (one browser).
@@ -109,6 +124,7 @@ impl TestApp {
     pub async fn spawn_empty() -> TestApp {
         let app = Self::spawn_from(None, |_| {}).await;
         kontoregister::db::migrate(&app.db).await.unwrap();
+        kontoregister::db::grant_app_role(&app.db, APP_ROLE).await.unwrap();
         app
     }
 
@@ -123,10 +139,11 @@ impl TestApp {
         sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
         drop(conn);
         let db = kontoregister::db::pool(s.admin.clone().database(&name)).await.unwrap();
+        let app_db = kontoregister::db::pool(app_options(&name)).await.unwrap();
         let mut config = Config::for_tests();
         config.database_url = None;
         change(&mut config);
-        let state = AppState { db: db.clone(), config: Arc::new(config) };
+        let state = AppState { db: app_db.clone(), config: Arc::new(config) };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -134,7 +151,7 @@ impl TestApp {
                 .await
                 .unwrap();
         });
-        TestApp { addr, db }
+        TestApp { addr, db, app_db }
     }
 
     /// Another server on the same database with a changed configuration
@@ -143,7 +160,7 @@ impl TestApp {
         let mut config = Config::for_tests();
         config.database_url = None;
         change(&mut config);
-        let state = AppState { db: self.db.clone(), config: Arc::new(config) };
+        let state = AppState { db: self.app_db.clone(), config: Arc::new(config) };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -151,14 +168,21 @@ impl TestApp {
                 .await
                 .unwrap();
         });
-        TestApp { addr, db: self.db.clone() }
+        TestApp { addr, db: self.db.clone(), app_db: self.app_db.clone() }
     }
 
     pub fn client(&self) -> Client {
+        self.client_from([127, 0, 0, 1])
+    }
+
+    /// A client connecting from another loopback address (Linux routes all of
+    /// 127.0.0.0/8 to the loopback), as another computer would.
+    pub fn client_from(&self, ip: [u8; 4]) -> Client {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::from(ip))
             .build()
             .unwrap();
         Client { base: format!("http://{}", self.addr), http, jar }

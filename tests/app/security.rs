@@ -454,3 +454,47 @@ async fn a_refused_submit_is_recorded_as_a_draft_save() {
         .await;
     assert_eq!(app.audit_count("form_edited").await, edited + 1);
 }
+
+/// The app's database role reads and writes rows, but cannot change or
+/// remove the audit log or a submitted report version, nor switch their
+/// protection off: it is neither superuser nor the tables' owner.
+#[tokio::test]
+async fn the_apps_database_role_cannot_alter_the_audit_log() {
+    let app = TestApp::spawn().await;
+    // Something in the log and a submitted version, through the app.
+    let komm = app.login("kommunikator@example.se").await;
+    crate::accounts::account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let year = kontoregister::web::stockholm_now_date().year();
+    komm.post(&format!("/rapporter/slk/{year}/lamna-in"), &[("comment", "")]).await;
+    let versions: i64 =
+        sqlx::query_scalar("select count(*) from slk_report_versions").fetch_one(&app.db).await.unwrap();
+    assert_eq!(versions, 1);
+    let audit_rows: i64 =
+        sqlx::query_scalar("select count(*) from audit_log").fetch_one(&app.db).await.unwrap();
+    assert!(audit_rows > 0);
+
+    let mut conn = app.app_db.acquire().await.unwrap();
+    for sql in [
+        "update audit_log set action = 'x'",
+        "delete from audit_log",
+        "truncate audit_log",
+        "update slk_report_versions set comment = 'x'",
+        "delete from slk_report_versions",
+        "set session_replication_role = replica",
+        "alter table audit_log disable trigger all",
+        "drop table audit_log",
+        "create table x (y int)",
+        "delete from _sqlx_migrations",
+    ] {
+        let e = sqlx::raw_sql(sql).execute(&mut *conn).await.expect_err(sql);
+        let msg = e.to_string();
+        assert!(msg.contains("permission denied") || msg.contains("must be owner"), "{sql}: {msg}");
+    }
+    // It still writes what the app writes.
+    sqlx::raw_sql("insert into audit_log (action, entity_type) values ('test', 'test')")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let after: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&app.db).await.unwrap();
+    assert_eq!(after, audit_rows + 1);
+}

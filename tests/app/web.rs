@@ -79,7 +79,8 @@ async fn healthz_answers_from_the_database() {
     let app = TestApp::spawn().await;
     let r = app.client().get("/healthz").await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
-    app.db.close().await;
+    // The app's pool closed: as if the database were gone.
+    app.app_db.close().await;
     let r = app.client().get("/healthz").await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
 }
