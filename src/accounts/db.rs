@@ -377,6 +377,14 @@ pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sq
     .await
 }
 
+/// Lock the account's row until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query!("select account_id from accounts where account_id = $1 for update", account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(())
+}
+
 /// Add a line to the account's history.
 pub async fn event(
     conn: &mut PgConnection,

@@ -219,6 +219,14 @@ fn deny(what: &str) -> AppError {
     AppError::forbidden(format!("Du har inte behörighet att {what} för det här kontot."))
 }
 
+/// The account in the user's scope, locked for the rest of the transaction:
+/// every action checks and writes under this lock, so a concurrent closure
+/// cannot slip between the check and the write.
+async fn load_locked(conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Account, Can)> {
+    db::lock(conn, id).await?;
+    load(conn, user, id).await
+}
+
 async fn load(conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Account, Can)> {
     let a = db::account_in_scope(conn, &Scope::of(user), id).await?.ok_or(AppError::NotFound)?;
     let can = Can::of(user, &a);
@@ -507,8 +515,8 @@ pub async fn start(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.start() {
         return Err(deny("registrera start"));
     }
@@ -531,12 +539,9 @@ pub async fn start(
         _ => {}
     }
     let (Some(start_date), true) = (start_date, errors.is_empty()) else {
-        drop(conn);
         return refused(&st, page, &user, id, errors, t).await;
     };
-    drop(conn);
     let (pp, bi) = (t.profile_picture.is_some(), t.basic_info.is_some());
-    let mut tx = st.db.begin().await?;
     if !db::start(&mut tx, id, &url, start_date, pp, bi).await? {
         return Err(stale());
     }
@@ -565,15 +570,13 @@ pub async fn checklist(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.start() {
         return Err(deny("ändra checklistan"));
     }
     refuse_closed(&a)?;
-    drop(conn);
     let (pp, bi) = (t.profile_picture.is_some(), t.basic_info.is_some());
-    let mut tx = st.db.begin().await?;
     db::set_checklist(&mut tx, id, pp, bi).await?;
     let before = json!({ "profile_picture": a.profile_picture_done, "basic_info": a.basic_info_done });
     done(
@@ -598,8 +601,8 @@ pub async fn confirm_credentials(
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.communicator {
         return Err(AppError::forbidden(
             "Bara förvaltningens kommunikatör kan bekräfta att inloggningsuppgifterna är lämnade.",
@@ -608,8 +611,6 @@ pub async fn confirm_credentials(
     if a.state == AccountState::Closed {
         return Err(AppError::conflict("Kontot är avslutat."));
     }
-    drop(conn);
-    let mut tx = st.db.begin().await?;
     db::confirm_credentials(&mut tx, id, user.user_id).await?;
     let before = json!({ "holder": a.credentials_holder });
     done(
@@ -638,15 +639,14 @@ pub async fn archive(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.archive() {
         return Err(deny("registrera arkivering"));
     }
     if matches!(a.state, AccountState::Approved | AccountState::Closed) {
         return Err(AppError::conflict("Bara konton som är aktiva eller håller på att avslutas arkiveras."));
     }
-    drop(conn);
     let mut errors = FieldErrors::default();
     let kind = ArchiveKind::from_code(&t.kind);
     if kind.is_none() {
@@ -674,7 +674,6 @@ pub async fn archive(
     let (Some(kind), Some(on), Some(method), true) = (kind, on, method, errors.is_empty()) else {
         return refused(&st, page, &user, id, errors, t).await;
     };
-    let mut tx = st.db.begin().await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     let r = db::add_archive(
         &mut sp,
@@ -727,21 +726,19 @@ pub async fn request_closure(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.request_closure() {
         return Err(deny("begära avslut"));
     }
     if !matches!(a.state, AccountState::Approved | AccountState::Active) {
         return Err(AppError::conflict("Kontot håller redan på att avslutas eller är avslutat."));
     }
-    drop(conn);
     let mut errors = FieldErrors::default();
     let Some(reason) = text(&mut errors, "reason", &t.reason, "Skriv varför kontot ska avslutas.", 2000)
     else {
         return refused(&st, page, &user, id, errors, t).await;
     };
-    let mut tx = st.db.begin().await?;
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     match db::request_closure(&mut sp, id, user.user_id, &reason).await {
         Ok(_) => sp.commit().await?,
@@ -774,15 +771,14 @@ pub async fn decide_closure(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.decider {
         return Err(AppError::forbidden(format!(
             "Beslut om avslut fattas av den som har beslutsrätten på delegation ({}).",
             a.delegated_role.label()
         )));
     }
-    drop(conn);
     let mut errors = FieldErrors::default();
     let approve = match t.decision.as_str() {
         "approve" => true,
@@ -805,7 +801,6 @@ pub async fn decide_closure(
     if !errors.is_empty() {
         return refused(&st, page, &user, id, errors, t).await;
     }
-    let mut tx = st.db.begin().await?;
     if !db::decide_closure(&mut tx, id, user.user_id, approve, reason.as_deref(), days.filter(|_| approve))
         .await?
     {
@@ -863,13 +858,11 @@ pub async fn announced(
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (_, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (_, can) = load_locked(&mut tx, &user, id).await?;
     if !(can.owner || can.communicator) {
         return Err(deny("registrera att avslutet är annonserat"));
     }
-    drop(conn);
-    let mut tx = st.db.begin().await?;
     if !db::mark_announced(&mut tx, id, user.user_id).await? {
         return Err(AppError::conflict(
             "Avslutet är redan annonserat, eller kontot håller inte på att avslutas.",
@@ -897,8 +890,8 @@ pub async fn close(
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !(can.owner || can.communicator || can.strategist) {
         return Err(deny("avsluta kontot"));
     }
@@ -909,11 +902,9 @@ pub async fn close(
         return Err(AppError::conflict("Registrera först att avslutet är annonserat i kanalen."));
     }
     let since = a.announcement_start.unwrap_or(st.today());
-    let final_archive = db::has_final_archive(&mut conn, id, since).await?;
+    let final_archive = db::has_final_archive(&mut tx, id, since).await?;
     rules::may_close(st.today(), a.announcement_end, final_archive).map_err(AppError::conflict)?;
-    drop(conn);
     let today = st.today();
-    let mut tx = st.db.begin().await?;
     if !db::close(&mut tx, id, today).await? {
         return Err(stale());
     }
@@ -943,12 +934,11 @@ pub async fn report_incident(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (_, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (_, can) = load_locked(&mut tx, &user, id).await?;
     if !can.incident() {
         return Err(deny("rapportera avvikelser"));
     }
-    drop(conn);
     let mut errors = FieldErrors::default();
     let kind = IncidentKind::from_code(&t.kind);
     if kind.is_none() {
@@ -985,7 +975,6 @@ pub async fn report_incident(
     let personal =
         matches!(kind, IncidentKind::SensitivePersonalData | IncidentKind::ConfidentialInformation)
             || t.personal_data.is_some();
-    let mut tx = st.db.begin().await?;
     let iid = db::add_incident(
         &mut tx,
         db::NewIncident {
@@ -1046,17 +1035,16 @@ pub async fn follow_up_incident(
     Path((id, iid)): Path<(i64, i64)>,
     Form(f): Form<FollowUp>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (_, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (_, can) = load_locked(&mut tx, &user, id).await?;
     if !can.incident() {
         return Err(deny("följa upp avvikelser"));
     }
-    let incident = db::incidents(&mut conn, id)
+    let incident = db::incidents(&mut tx, id)
         .await?
         .into_iter()
         .find(|i| i.incident_id == iid)
         .ok_or(AppError::NotFound)?;
-    drop(conn);
     let notified =
         if f.imy_notified_on.trim().is_empty() {
             None
@@ -1075,7 +1063,6 @@ pub async fn follow_up_incident(
             "En personuppgiftsincident kan inte avslutas förrän den är anmäld till IMY eller det finns ett motiverat beslut att inte anmäla.",
         ));
     }
-    let mut tx = st.db.begin().await?;
     let ok = db::follow_up_incident(
         &mut tx,
         id,
@@ -1124,14 +1111,13 @@ pub async fn change_people(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.change_people() {
         return Err(AppError::forbidden("Kontoansvarig byts av enhetens chef eller av kommunikatören."));
     }
     refuse_closed(&a)?;
-    let people = db::people(&mut conn, a.organisation_id).await?;
-    drop(conn);
+    let people = db::people(&mut tx, a.organisation_id).await?;
     let mut errors = FieldErrors::default();
     let owner = t.owner_user_id.parse::<i64>().ok().filter(|o| people.iter().any(|p| p.id == *o));
     if owner.is_none() {
@@ -1158,7 +1144,6 @@ pub async fn change_people(
         return refused(&st, page, &user, id, errors, t).await;
     };
     let editors = serde_json::to_value(content.editor_list()).unwrap_or_default();
-    let mut tx = st.db.begin().await?;
     db::change_people(&mut tx, id, owner, deputy, &editors).await?;
     let before = json!({ "owner": a.owner_user_id, "deputy": a.deputy_user_id, "editors": a.editors });
     let after = json!({ "owner": owner, "deputy": deputy, "editors": editors });
@@ -1186,15 +1171,14 @@ pub async fn update_descriptive(
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let (a, can) = load(&mut conn, &user, id).await?;
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !can.communicator {
         return Err(AppError::forbidden("Kontots uppgifter ändras av kommunikatören."));
     }
     refuse_closed(&a)?;
-    let platforms = crate::forms::db::platforms(&mut conn).await?;
-    let units = crate::forms::db::units(&mut conn, a.organisation_id).await?;
-    drop(conn);
+    let platforms = crate::forms::db::platforms(&mut tx).await?;
+    let units = crate::forms::db::units(&mut tx, a.organisation_id).await?;
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &t.name, "Skriv kontots namn.", 300);
     if !t.url.trim().is_empty() && !valid_url_or_handle(&t.url) {
@@ -1226,7 +1210,6 @@ pub async fn update_descriptive(
         goals: t.goals.trim(),
         target_groups: t.target_groups.trim(),
     };
-    let mut tx = st.db.begin().await?;
     db::update_descriptive(&mut tx, id, &d).await?;
     let before = json!({ "name": a.name, "url": a.url, "platform_id": a.platform_id, "unit_id": a.unit_id,
                          "purpose": a.purpose, "goals": a.goals, "target_groups": a.target_groups });

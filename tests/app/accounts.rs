@@ -675,3 +675,78 @@ async fn a_closed_accounts_data_is_not_changed() {
     let after = app.audit_count("account_updated").await + app.audit_count("account_people_changed").await;
     assert_eq!(after, before);
 }
+
+/// A closure and an edit of the same account at the same time: either the edit
+/// comes first, or it is refused. A closed account never changes afterwards.
+#[tokio::test]
+async fn a_concurrent_closure_and_edit_never_change_a_closed_account() {
+    let app = TestApp::spawn().await;
+    let komm = app.login("kommunikator@example.se").await;
+    let platform: i64 = sqlx::query_scalar("select platform_id from platforms where name = 'Instagram'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let unit: i64 = sqlx::query_scalar("select unit_id from units where name = 'Förskola'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let (platform, unit) = (platform.to_string(), unit.to_string());
+    let mut edited_first = 0;
+    for round in 0..12 {
+        let id = account(&app, "Förskola", &format!("Konto {round}"), "closing", "agare@example.se").await;
+        sqlx::query(
+            "update accounts set announcement_start = current_date - 40, announcement_end = current_date - 5,
+                                 announced_at = now() - interval '40 days' where account_id = $1",
+        )
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
+             select $1, 'before_closing', extract(year from current_date)::int, current_date - 1, user_id, 'Export'
+             from users where email = 'kommunikator@example.se'",
+        )
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        let new_name = format!("Nytt namn {round}");
+        let edit = [
+            ("name", new_name.as_str()),
+            ("url", "https://www.instagram.com/nytt"),
+            ("platform_id", platform.as_str()),
+            ("unit_id", unit.as_str()),
+            ("purpose", "Nytt syfte"),
+        ];
+        let close_path = format!("/konton/{id}/avslut/stang");
+        let edit_path = format!("/konton/{id}/uppgifter");
+        let (closed, edited) = tokio::join!(komm.post(&close_path, &[]), komm.post(&edit_path, &edit));
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "the closure goes through: {}", closed.body);
+        let (state, name): (String, String) =
+            sqlx::query_as("select state::text, name from accounts where account_id = $1")
+                .bind(id)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert_eq!(state, "closed");
+        // The audit order is the order of the writes.
+        let order: Vec<String> = sqlx::query_scalar(
+            "select action from audit_log where entity_type = 'account' and entity_id = $1 order by audit_id",
+        )
+        .bind(id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        if edited.status == StatusCode::SEE_OTHER {
+            edited_first += 1;
+            assert_eq!(name, new_name);
+            assert_eq!(order, ["account_updated", "account_closed"], "the edit came first");
+        } else {
+            assert_eq!(edited.status, StatusCode::CONFLICT, "{}", edited.body);
+            assert_eq!(name, format!("Konto {round}"), "a refused edit changes nothing");
+            assert_eq!(order, ["account_closed"]);
+        }
+    }
+    eprintln!("edits that came first: {edited_first} of 12");
+}

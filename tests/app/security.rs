@@ -498,3 +498,55 @@ async fn the_apps_database_role_cannot_alter_the_audit_log() {
     let after: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&app.db).await.unwrap();
     assert_eq!(after, audit_rows + 1);
 }
+
+/// The account's people and data take no id from another organisation either.
+#[tokio::test]
+async fn an_account_takes_no_person_or_unit_from_another_organisation() {
+    let app = TestApp::spawn().await;
+    let id =
+        crate::accounts::account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let komm = app.login("kommunikator@example.se").await;
+    let foreign_user = app.user_id("agare.miljo@example.se").await.to_string();
+    let own_user = app.user_id("agare@example.se").await.to_string();
+    let foreign_unit: i64 = sqlx::query_scalar("select unit_id from units where name = 'Miljöövervakning'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let foreign_unit = foreign_unit.to_string();
+    for (owner, deputy, field) in [
+        (foreign_user.as_str(), "", "owner_user_id"),
+        (own_user.as_str(), foreign_user.as_str(), "deputy_user_id"),
+    ] {
+        let r = komm
+            .post(&format!("/konton/{id}/ansvariga"), &[("owner_user_id", owner), ("deputy_user_id", deputy)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(!r.text(&format!("#{field}-fel")).is_empty(), "{field}: the message is next to the field");
+        assert!(!r.body.contains("Mira Miljöägare"), "the other organisation's user is not offered or shown");
+    }
+    let platform: i64 = sqlx::query_scalar("select platform_id from platforms where name = 'Instagram'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let platform = platform.to_string();
+    let r = komm
+        .post(
+            &format!("/konton/{id}/uppgifter"),
+            &[
+                ("name", "Förskolan Lärkan"),
+                ("platform_id", platform.as_str()),
+                ("unit_id", foreign_unit.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#unit_id-fel").contains("Välj enhet"));
+    let (owner, unit_name): (Option<i64>, String) = sqlx::query_as(
+        "select a.owner_user_id, u.name from accounts a join units u using (unit_id) where a.account_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((owner.map(|o| o.to_string()), unit_name.as_str()), (Some(own_user), "Förskola"));
+}
