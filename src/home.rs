@@ -45,7 +45,12 @@ async fn form_tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec
         let (text, detail) = if t.case_number.is_some() {
             (format!("Komplettera blanketten {}", name(&t)), "Skickad tillbaka till dig")
         } else {
-            (format!("Fyll i och skicka blanketten {}", name(&t)), "Utkast")
+            let what = if t.account_name.is_empty() {
+                "Fyll i och skicka utkastet till startblankett".to_string()
+            } else {
+                format!("Fyll i och skicka blanketten för {}", t.account_name)
+            };
+            (what, "Utkast")
         };
         tasks.push(Task { href: format!("/blanketter/{}", t.form_id), text, detail: detail.into() });
     }
@@ -80,7 +85,7 @@ pub async fn start(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let mut tasks = form_tasks(&mut conn, &user).await?;
-    tasks.extend(crate::accounts::tasks::tasks(&mut conn, &user, state.today()).await?);
+    tasks.extend(crate::accounts::tasks::tasks(&mut conn, &user, state.today(), state.now()).await?);
     tasks.extend(crate::reports::tasks(&mut conn, &user, state.today()).await?);
     tasks.extend(crate::review::tasks(&mut conn, &user, state.today()).await?);
     for d in crate::people::db::missing_acknowledgements(&mut conn, user.user_id).await? {

@@ -24,4 +24,17 @@ impl AppState {
     pub fn today(&self) -> time::Date {
         self.config.today.unwrap_or_else(crate::web::stockholm_now_date)
     }
+
+    /// The current moment: with `--today`, that day at the current Stockholm
+    /// time of day, so every check (dates and times alike) uses one clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        let now = time::OffsetDateTime::now_utc();
+        match self.config.today {
+            None => now,
+            Some(day) => crate::web::local_to_utc(time::PrimitiveDateTime::new(
+                day,
+                crate::web::to_stockholm(now).time(),
+            )),
+        }
+    }
 }

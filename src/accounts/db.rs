@@ -87,6 +87,7 @@ pub async fn register_page(
            where ($1 or a.organisation_id = any($2) or a.unit_id = any($3)
                   or a.owner_user_id = $4 or a.deputy_user_id = $4)
              and ($5 = '' or lower(a.name) like '%' || lower($5) || '%' or lower(a.url) like '%' || lower($5) || '%'
+                  or exists (select 1 from forms cf where cf.account_id = a.account_id and upper(cf.case_number) = upper(trim($5)))
                   or lower(ow.name) like '%' || lower($5) || '%' or lower(ow.email) like '%' || lower($5) || '%')
              and ($6::bigint is null or a.organisation_id = $6)
              and ($7::bigint is null or a.unit_id = $7)
@@ -131,6 +132,7 @@ pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -
         return sqlx::query_scalar!(
             r#"select a.account_id from accounts a
                where ($1 = '' or lower(a.name) like '%' || lower($1) || '%' or lower(a.url) like '%' || lower($1) || '%'
+                  or exists (select 1 from forms cf where cf.account_id = a.account_id and upper(cf.case_number) = upper(trim($1)))
                       or exists (select 1 from users ow where ow.user_id = a.owner_user_id
                                  and (lower(ow.name) like '%' || lower($1) || '%' or lower(ow.email) like '%' || lower($1) || '%')))
                  and ($2::bigint is null or a.organisation_id = $2)
@@ -165,6 +167,7 @@ pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -
                union select account_id from accounts where deputy_user_id = $3)
            select a.account_id from scoped join accounts a using (account_id)
            where ($4 = '' or lower(a.name) like '%' || lower($4) || '%' or lower(a.url) like '%' || lower($4) || '%'
+                  or exists (select 1 from forms cf where cf.account_id = a.account_id and upper(cf.case_number) = upper(trim($4)))
                   or exists (select 1 from users ow where ow.user_id = a.owner_user_id
                              and (lower(ow.name) like '%' || lower($4) || '%' or lower(ow.email) like '%' || lower($4) || '%')))
              and ($5::bigint is null or a.organisation_id = $5)
@@ -228,6 +231,7 @@ pub async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> 
            where ($1 or a.organisation_id = any($2) or a.unit_id = any($3)
                   or a.owner_user_id = $4 or a.deputy_user_id = $4)
              and ($5 = '' or lower(a.name) like '%' || lower($5) || '%' or lower(a.url) like '%' || lower($5) || '%'
+                  or exists (select 1 from forms cf where cf.account_id = a.account_id and upper(cf.case_number) = upper(trim($5)))
                   or lower(ow.name) like '%' || lower($5) || '%' or lower(ow.email) like '%' || lower($5) || '%')
              and ($6::bigint is null or a.organisation_id = $6)
              and ($7::bigint is null or a.unit_id = $7)

@@ -432,7 +432,7 @@ async fn account_page(
         editors_text: editors_text(&a.editors),
         archive_status,
         owner_acknowledged,
-        now: OffsetDateTime::now_utc(),
+        now: st.now(),
         a,
         can,
         errors,
@@ -946,7 +946,7 @@ pub async fn report_incident(
     }
     let occurred = parse_datetime(&t.occurred_at);
     let discovered = parse_datetime(&t.discovered_at);
-    let now = OffsetDateTime::now_utc();
+    let now = st.now();
     if occurred.is_none() {
         errors.add("occurred_at", "Skriv när det hände som ÅÅÅÅ-MM-DD TT:MM.");
     }

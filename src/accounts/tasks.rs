@@ -31,7 +31,12 @@ struct Candidate {
 }
 
 /// The account tasks of `user` on `today`.
-pub async fn tasks(conn: &mut PgConnection, user: &User, today: Date) -> sqlx::Result<Vec<Task>> {
+pub async fn tasks(
+    conn: &mut PgConnection,
+    user: &User,
+    today: Date,
+    now: time::OffsetDateTime,
+) -> sqlx::Result<Vec<Task>> {
     let s = Scope::of(user);
     let comm_orgs = user.organisations_with(Role::Communicator);
     let rows = sqlx::query_as!(
@@ -116,7 +121,7 @@ pub async fn tasks(conn: &mut PgConnection, user: &User, today: Date) -> sqlx::R
         }
         if c.open_incidents > 0 && (c.mine || c.communicator) {
             let detail = match c.imy_deadline {
-                Some(d) if d.0 < time::OffsetDateTime::now_utc() => {
+                Some(d) if d.0 < now => {
                     format!("Försenad: IMY-fristen gick ut {d}")
                 }
                 Some(d) => format!("Anmälan till IMY senast {d}"),
@@ -159,7 +164,7 @@ pub async fn tasks(conn: &mut PgConnection, user: &User, today: Date) -> sqlx::R
         if n > 0 {
             tasks.push(Task {
                 href: "/konton?saknar_blankett=1".into(),
-                text: format!("{n} konton saknar uppstartsblankett"),
+                text: format!("{} saknar uppstartsblankett", crate::reports::rows::accounts_noun(n as usize)),
                 detail: "Kontoansvarig ska fylla i en blankett".into(),
             });
         }

@@ -135,7 +135,7 @@ pub struct Summary {
 
 /// "1 konto", "2 konton".
 pub fn accounts_noun(n: usize) -> String {
-    if n == 1 { "1 konto".into() } else { format!("{n} konton") }
+    crate::web::plural(n as i64, "konto", "konton")
 }
 
 impl Summary {

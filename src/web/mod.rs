@@ -243,6 +243,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// A count with its noun in the right number: `plural(1, "dag", "dagar")` is
+/// "1 dag", `plural(30, "dag", "dagar")` is "30 dagar".
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", number(n), if n == 1 { one } else { many })
+}
+
+/// "1 dag", "30 dagar".
+pub fn days(n: i32) -> String {
+    plural(n.into(), "dag", "dagar")
+}
+
 /// A number as Swedish text: "12 500", grouped by a no-break space.
 pub fn number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -288,6 +299,14 @@ pub fn clean(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(days(1), "1 dag");
+        assert_eq!(days(30), "30 dagar");
+        assert_eq!(plural(0, "konto", "konton"), "0 konton");
+        assert_eq!(plural(1, "konto", "konton"), "1 konto");
+    }
 
     #[test]
     fn numbers_grouped_the_swedish_way() {

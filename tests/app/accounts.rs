@@ -750,3 +750,85 @@ async fn a_concurrent_closure_and_edit_never_change_a_closed_account() {
     }
     eprintln!("edits that came first: {edited_first} of 12");
 }
+
+#[tokio::test]
+async fn the_register_finds_an_account_by_its_forms_case_number() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    account(&app, "Förskola", "Förskolan Trasten", "active", "agare@example.se").await;
+    sqlx::query(
+        "insert into forms (kind, state, organisation_id, unit_id, owner_user_id, account_id, case_number, content)
+         select 'new_account', 'approved', organisation_id, unit_id, owner_user_id, account_id, 'SM-2026-0003', '{}'
+         from accounts where account_id = $1",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let c = app.login("kommunikator@example.se").await;
+    for q in ["SM-2026-0003", " sm-2026-0003 "] {
+        let r = c.get(&format!("/konton?q={}", q.replace(' ', "+"))).await;
+        assert_eq!(names(&r), ["Förskolan Lärkan"], "{q:?}");
+    }
+    assert!(names(&c.get("/konton?q=SM-2026-0004").await).is_empty());
+}
+
+/// Incident times follow the same clock as every date: the configured day.
+#[tokio::test]
+async fn incident_times_are_checked_against_the_configured_day() {
+    let real_today = kontoregister::web::stockholm_now_date();
+    let later = real_today + time::Duration::days(30);
+    let app = TestApp::spawn_with(|c| c.today = Some(later)).await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let yesterday = format!("{} 09:00", later - time::Duration::days(1));
+    let tomorrow = format!("{} 09:00", later + time::Duration::days(1));
+    let post = |discovered: String| {
+        let owner = &owner;
+        let path = format!("/konton/{id}/avvikelser");
+        async move {
+            owner
+                .post(
+                    &path,
+                    &[
+                        ("kind", "other"),
+                        ("occurred_at", discovered.as_str()),
+                        ("discovered_at", discovered.as_str()),
+                        ("description", "Ett inlägg togs bort."),
+                    ],
+                )
+                .await
+        }
+    };
+    // The day before the configured day is in the past, though after the real today.
+    post(yesterday).await.assert_redirect(&format!("/konton/{id}"));
+    let r = post(tomorrow).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#discovered_at-fel").contains("kan inte ligga i framtiden"), "{}", r.text("main"));
+}
+
+#[tokio::test]
+async fn counts_have_the_right_plural_and_quoted_reasons_no_doubled_stop() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    sqlx::query("update accounts set missing_form = true where account_id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let komm = app.login("kommunikator@example.se").await;
+    let tasks = komm.get("/").await.texts("ul.tasks a");
+    assert!(tasks.contains(&"1 konto saknar uppstartsblankett".to_string()), "{tasks:?}");
+    sqlx::query(
+        "insert into closure_requests (account_id, state, requested_by, reason, decided_by, decided_at, announcement_days)
+         select $1, 'approved', owner_user_id, 'Enheten har slagits ihop.', owner_user_id, now(), 1 from accounts where account_id = $1",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = komm.get(&format!("/konton/{id}")).await.text("main");
+    assert!(page.contains("annonsering 1 dag."), "{page}");
+    assert!(page.contains("”Enheten har slagits ihop.”") && !page.contains(".\"."), "{page}");
+    assert_eq!(komm.get("/konton").await.text("title"), "Konton – Kontoregistret");
+}

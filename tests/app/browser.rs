@@ -407,8 +407,15 @@ async fn journey_from_startup_form_to_archived_account() {
     b.login("strateg@example.se", PASSWORD).await;
     b.follow("Granska och besluta om blanketten").await;
     b.axe("Blankett att besluta").await;
+    // A condition typed before "Godkänn" goes with the decision.
+    b.fill("Kommentar", "Villkor: följ upp efter ett halvår.").await;
     b.press("Godkänn").await;
     assert_eq!(b.text(".state").await, "Godkänd");
+    assert!(
+        b.texts("ol.timeline li").await.iter().any(|h| h.contains("Villkor: följ upp efter ett halvår.")),
+        "the approval carries its comment: {:?}",
+        b.texts("ol.timeline li").await
+    );
     b.screenshot("04-blankett-godkand-med-historik").await;
     b.axe("Godkänd blankett").await;
     b.follow("Konton").await;

@@ -135,7 +135,7 @@ async fn the_whole_path_from_draft_to_an_approved_account() {
             .await
             .texts(".tasks li")
             .iter()
-            .any(|t| t.contains("Fyll i och skicka blanketten utkast (Förskolan Lärkan)"))
+            .any(|t| t.contains("Fyll i och skicka blanketten för Förskolan Lärkan"))
     );
     // Then completed and submitted.
     let r = post_fields(
