@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -10,7 +11,7 @@ use super::db::Scope;
 use crate::auth::OrgViewer;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Page, render};
+use crate::web::{Page, render, render_status};
 
 #[derive(Deserialize)]
 pub struct YearQuery {
@@ -19,6 +20,8 @@ pub struct YearQuery {
 }
 
 pub struct Row {
+    pub organisation_id: i64,
+    pub unit_id: i64,
     pub organisation: String,
     pub unit: String,
     pub archived: i64,
@@ -35,6 +38,11 @@ pub struct ArchivingPage {
     overdue: bool,
     /// It is December of `year`: archiving is under way.
     due: bool,
+    /// The register's "not archived" filter means this year: link it only then.
+    current: bool,
+    /// What was typed as the year, when it is not one.
+    typed: String,
+    year_error: Option<String>,
 }
 
 pub async fn archiving(
@@ -44,11 +52,15 @@ pub async fn archiving(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let today = st.today();
-    let year = q.ar.parse::<i32>().ok().filter(|y| (2000..=today.year()).contains(y)).unwrap_or(today.year());
+    let asked = q.ar.trim();
+    let parsed = asked.parse::<i32>().ok().filter(|y| (2000..=today.year()).contains(y));
+    let year_error = (!asked.is_empty() && parsed.is_none())
+        .then(|| format!("Skriv ett år med fyra siffror, från 2000 till {}.", today.year()));
+    let year = parsed.unwrap_or(today.year());
     let s = Scope::of(&user);
     let rows = sqlx::query_as!(
         Row,
-        r#"select o.name as organisation, un.name as unit,
+        r#"select o.organisation_id, un.unit_id, o.name as organisation, un.name as unit,
                   count(*) filter (where ar.archive_id is not null) as "archived!",
                   count(*) filter (where ar.archive_id is null) as "not_archived!"
            from accounts a
@@ -58,7 +70,7 @@ pub async fn archiving(
            where ($1 or a.organisation_id = any($2) or a.unit_id = any($3))
              and a.state <> 'approved' and a.start_date <= make_date($4, 12, 31)
              and (a.closed_date is null or a.closed_date >= make_date($4, 12, 1))
-           group by o.name, un.name order by o.name, un.name"#,
+           group by o.organisation_id, un.unit_id order by o.name, un.name"#,
         s.city,
         &s.orgs,
         &s.units,
@@ -67,11 +79,18 @@ pub async fn archiving(
     .fetch_all(&st.db)
     .await?;
     let december = time::Date::from_calendar_date(year, time::Month::December, 1).expect("valid date");
-    render(&ArchivingPage {
+    let p = ArchivingPage {
         page,
         year,
         rows,
         overdue: today.year() > year,
         due: today >= december && today.year() == year,
-    })
+        current: year == today.year(),
+        typed: if year_error.is_some() { asked.to_string() } else { year.to_string() },
+        year_error,
+    };
+    if p.year_error.is_some() {
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));
+    }
+    render(&p)
 }

@@ -84,11 +84,15 @@ pub struct Choices {
     pub accounts: Vec<Choice>,
 }
 
-async fn choices(conn: &mut PgConnection, organisation_id: i64) -> AppResult<Choices> {
+/// The choices for a form of `owner` in the organisation: the deputy list
+/// leaves the owner out, since the deputy must be someone else.
+async fn choices(conn: &mut PgConnection, organisation_id: i64, owner: i64) -> AppResult<Choices> {
+    let mut people = db::people(conn, organisation_id).await?;
+    people.retain(|p| p.id != owner);
     Ok(Choices {
         units: db::units(conn, organisation_id).await?,
         platforms: db::platforms(conn).await?,
-        people: db::people(conn, organisation_id).await?,
+        people,
         accounts: db::accounts_missing_form(conn, organisation_id).await?,
     })
 }
@@ -187,7 +191,7 @@ pub async fn new_form(
         shared: "eget".into(),
         ..Default::default()
     };
-    let ch = choices(&mut conn, org).await?;
+    let ch = choices(&mut conn, org, user.user_id).await?;
     render(&EditPage {
         page,
         form_id: None,
@@ -235,7 +239,7 @@ pub async fn create_form(
     let kind =
         if posted.kind == "existing_account" { FormKind::ExistingAccount } else { FormKind::NewAccount };
     let mut tx = st.db.begin().await?;
-    let content = in_scope(posted.content.normalised(), &choices(&mut tx, org).await?);
+    let content = in_scope(posted.content.normalised(), &choices(&mut tx, org, user.user_id).await?);
     let id = db::create(&mut tx, kind, org, user.user_id, &content).await?;
     db::record_event(
         &mut tx,
@@ -286,7 +290,7 @@ async fn edit_page(
     c: FormContent,
     errors: FieldErrors,
 ) -> AppResult<EditPage> {
-    let ch = choices(conn, form.organisation_id).await?;
+    let ch = choices(conn, form.organisation_id, form.owner_user_id).await?;
     let signed = db::signatures(conn, form.form_id).await?.iter().any(|s| s.valid);
     Ok(EditPage {
         page,
@@ -336,7 +340,7 @@ pub async fn update_form(
     let mut conn = st.db.acquire().await?;
     let form = owned_form(&mut conn, &user, id).await?;
     check_expected(&form, &posted.state)?;
-    let ch = choices(&mut conn, form.organisation_id).await?;
+    let ch = choices(&mut conn, form.organisation_id, form.owner_user_id).await?;
     let content = in_scope(posted.content.normalised(), &ch);
     if posted.action == "submit" && form.state == FormState::Draft {
         drop(conn);
@@ -429,7 +433,7 @@ async fn submit(
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let form = owned_form(&mut conn, user, id).await?;
-    let ch = choices(&mut conn, form.organisation_id).await?;
+    let ch = choices(&mut conn, form.organisation_id, form.owner_user_id).await?;
     let content = in_scope(content, &ch);
     let errors = validate(&content, form.kind == FormKind::ExistingAccount, &ch, user.user_id);
     if !errors.is_empty() {

@@ -243,6 +243,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// The address as a link target, when it is a plain `http(s)://` address;
+/// anything else (`@namn`, `javascript:`) is shown as text only.
+pub fn web_link(url: &str) -> Option<&str> {
+    let u = url.trim();
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"))?;
+    let plain =
+        !rest.is_empty() && !u.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'<>`".contains(c));
+    plain.then_some(u)
+}
+
 /// A count with its noun in the right number: `plural(1, "dag", "dagar")` is
 /// "1 dag", `plural(30, "dag", "dagar")` is "30 dagar".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
@@ -299,6 +309,22 @@ pub fn clean(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        assert_eq!(web_link("https://www.instagram.com/larkan"), Some("https://www.instagram.com/larkan"));
+        assert_eq!(web_link(" http://example.se/a "), Some("http://example.se/a"));
+        for bad in [
+            "@larkan",
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+            "ftp://x",
+            "https://x\"onmouseover=1",
+        ] {
+            assert_eq!(web_link(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn plurals() {

@@ -832,3 +832,47 @@ async fn counts_have_the_right_plural_and_quoted_reasons_no_doubled_stop() {
     assert!(page.contains("”Enheten har slagits ihop.”") && !page.contains(".\"."), "{page}");
     assert_eq!(komm.get("/konton").await.text("title"), "Konton – Kontoregistret");
 }
+
+#[tokio::test]
+async fn a_web_address_is_a_safe_link_and_anything_else_is_text() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let page = owner.get(&format!("/konton/{id}")).await;
+    let html = page.html();
+    let sel = scraper::Selector::parse(r#"dl.facts a[href^="https://www.instagram.com/"]"#).unwrap();
+    let a = html.select(&sel).next().expect("the address is a link");
+    assert_eq!(a.value().attr("rel"), Some("noopener noreferrer"));
+    sqlx::query("update accounts set url = 'javascript:alert(1)' where account_id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = owner.get(&format!("/konton/{id}")).await;
+    assert!(page.text("dl.facts").contains("javascript:alert(1)"));
+    assert!(!page.body.contains(r#"href="javascript:"#), "never a javascript: link");
+}
+
+#[tokio::test]
+async fn the_archiving_overview_says_when_the_year_is_not_a_year_and_links_its_counts() {
+    let app = TestApp::spawn().await;
+    account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let arkivarie = app.login("arkivarie@example.se").await;
+    let year = kontoregister::web::stockholm_now_date().year();
+    let r = arkivarie.get("/arkivering?ar=tjugo").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#ar-fel").contains("Skriv ett år med fyra siffror"), "{}", r.text("main"));
+    assert_eq!(r.value("#ar").as_deref(), Some("tjugo"), "what was typed is kept");
+    assert!(r.text("title").starts_with("Fel: "));
+    // This year: the count links to the register filtered to the unit.
+    let r = arkivarie.get("/arkivering").await;
+    let html = r.html();
+    let sel = scraper::Selector::parse("table a").unwrap();
+    let href = html.select(&sel).next().and_then(|a| a.value().attr("href")).map(String::from).unwrap();
+    assert!(href.contains("ej_arkiverat=1") && href.contains("enhet="), "{href}");
+    assert!(r.body.contains("Visa konton som inte är arkiverade i år"));
+    // A past year does not link to this year's filter.
+    let r = arkivarie.get(&format!("/arkivering?ar={}", year - 1)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("Visa konton som inte är arkiverade i år"));
+}

@@ -728,3 +728,16 @@ async fn no_one_decides_on_their_own_form_whatever_the_delegation() {
     act(&strateg, id, "approve", "").await.assert_redirect(&format!("/blanketter/{id}"));
     assert_eq!(state_of(&app, id).await, "approved");
 }
+
+#[tokio::test]
+async fn the_deputy_list_leaves_the_owner_out() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("agare@example.se").await;
+    let me = app.user_id("agare@example.se").await.to_string();
+    let html = owner.get("/blanketter/ny").await.html();
+    let sel = scraper::Selector::parse("select#deputy_user_id option").unwrap();
+    let values: Vec<String> =
+        html.select(&sel).filter_map(|o| o.value().attr("value").map(String::from)).collect();
+    assert!(values.len() > 2, "{values:?}");
+    assert!(!values.contains(&me), "the owner is not offered as their own deputy");
+}
