@@ -2,34 +2,43 @@
 //! start with its checklist, yearly archiving, closure, incidents, and changes
 //! of people and data. Every change is in the account's history and the audit log.
 
+mod action;
+mod archiving;
 pub mod change;
+mod closure;
 pub mod db;
-mod handlers;
+mod details;
+mod incidents;
 mod overview;
+mod page;
+mod people;
+mod register;
 pub mod rules;
+mod start;
 pub mod tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use handlers::{Can, PAGE_SIZE};
+pub use action::Can;
+pub use register::PAGE_SIZE;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/konton", get(handlers::register))
-        .route("/konton/{id}", get(handlers::show))
-        .route("/konton/{id}/start", post(handlers::start))
-        .route("/konton/{id}/checklista", post(handlers::checklist))
-        .route("/konton/{id}/inloggning", post(handlers::confirm_credentials))
-        .route("/konton/{id}/arkivering", post(handlers::archive))
-        .route("/konton/{id}/avslut", post(handlers::request_closure))
-        .route("/konton/{id}/avslut/beslut", post(handlers::decide_closure))
-        .route("/konton/{id}/avslut/annonserat", post(handlers::announced))
-        .route("/konton/{id}/avslut/stang", post(handlers::close))
-        .route("/konton/{id}/avvikelser", post(handlers::report_incident))
-        .route("/konton/{id}/avvikelser/{iid}", post(handlers::follow_up_incident))
-        .route("/konton/{id}/ansvariga", post(handlers::change_people))
-        .route("/konton/{id}/uppgifter", post(handlers::update_descriptive))
+        .route("/konton", get(register::register))
+        .route("/konton/{id}", get(page::show))
+        .route("/konton/{id}/start", post(start::start))
+        .route("/konton/{id}/checklista", post(start::checklist))
+        .route("/konton/{id}/inloggning", post(start::confirm_credentials))
+        .route("/konton/{id}/arkivering", post(archiving::archive))
+        .route("/konton/{id}/avslut", post(closure::request_closure))
+        .route("/konton/{id}/avslut/beslut", post(closure::decide_closure))
+        .route("/konton/{id}/avslut/annonserat", post(closure::announced))
+        .route("/konton/{id}/avslut/stang", post(closure::close))
+        .route("/konton/{id}/avvikelser", post(incidents::report_incident))
+        .route("/konton/{id}/avvikelser/{iid}", post(incidents::follow_up_incident))
+        .route("/konton/{id}/ansvariga", post(people::change_people))
+        .route("/konton/{id}/uppgifter", post(details::update_descriptive))
         .route("/arkivering", get(overview::archiving))
 }

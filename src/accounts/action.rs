@@ -1,0 +1,127 @@
+//! What every action on an account shares: who may do what (`Can`), the
+//! account loaded and locked in scope, and the end of a successful change.
+
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::PgConnection;
+use tower_sessions::Session;
+
+use super::db::{self, Account, Scope};
+use super::rules::AccountState;
+use crate::auth::{Role, User};
+use crate::error::{AppError, AppResult};
+use crate::web::{FieldErrors, FlashKind, clean, flash};
+
+/// In what capacities the user acts on this account.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Can {
+    pub owner: bool,
+    pub manager: bool,
+    pub communicator: bool,
+    pub strategist: bool,
+    pub archivist: bool,
+    pub decider: bool,
+}
+
+impl Can {
+    pub fn of(user: &User, a: &Account) -> Self {
+        let me = Some(user.user_id);
+        let in_org =
+            |r: Role| user.grants.iter().any(|g| g.role == r && g.organisation_id == Some(a.organisation_id));
+        Can {
+            owner: a.owner_user_id == me || a.deputy_user_id == me,
+            manager: user.grants.iter().any(|g| g.role == Role::Manager && g.unit_id == Some(a.unit_id)),
+            communicator: in_org(Role::Communicator),
+            strategist: in_org(Role::Strategist),
+            archivist: in_org(Role::Archivist),
+            decider: in_org(a.delegated_role),
+        }
+    }
+    pub fn start(&self) -> bool {
+        self.owner || self.communicator
+    }
+    pub fn archive(&self) -> bool {
+        self.owner || self.communicator || self.archivist
+    }
+    pub fn request_closure(&self) -> bool {
+        self.owner || self.communicator || self.strategist
+    }
+    pub fn incident(&self) -> bool {
+        self.owner || self.communicator || self.strategist
+    }
+    pub fn change_people(&self) -> bool {
+        self.manager || self.communicator
+    }
+}
+
+pub(super) fn deny(what: &str) -> AppError {
+    AppError::forbidden(format!("Du har inte behörighet att {what} för det här kontot."))
+}
+
+/// The account in the user's scope, locked for the rest of the transaction:
+/// every action checks and writes under this lock, so a concurrent closure
+/// cannot slip between the check and the write.
+pub(super) async fn load_locked(conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Account, Can)> {
+    db::lock(conn, id).await?;
+    load(conn, user, id).await
+}
+
+pub(super) async fn load(conn: &mut PgConnection, user: &User, id: i64) -> AppResult<(Account, Can)> {
+    let a = db::account_in_scope(conn, &Scope::of(user), id).await?.ok_or(AppError::NotFound)?;
+    let can = Can::of(user, &a);
+    Ok((a, can))
+}
+
+/// A closed account stays in the register as it was when it closed.
+pub(super) fn refuse_closed(a: &Account) -> AppResult<()> {
+    if a.state == AccountState::Closed {
+        return Err(AppError::conflict(
+            "Kontot är avslutat. Ett avslutat kontos uppgifter ändras inte, så att registret visar det som det var.",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn stale() -> AppError {
+    AppError::conflict(
+        "Kontot har ändrats sedan du öppnade sidan. Öppna kontot igen för att se hur det ser ut nu.",
+    )
+}
+
+/// Everything after a successful change: history, audit, commit, flash, back to the page.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn done(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    session: &Session,
+    user: &User,
+    addr: &Option<String>,
+    id: i64,
+    action: &str,
+    comment: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    message: &str,
+) -> AppResult<Response> {
+    super::change::Change { account_id: id, action, comment, before, after }
+        .record(&mut tx, user.user_id, addr.as_deref())
+        .await?;
+    tx.commit().await?;
+    flash(session, FlashKind::Success, message).await;
+    Ok(Redirect::to(&format!("/konton/{id}")).into_response())
+}
+
+pub(super) fn text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    msg: &str,
+    max: usize,
+) -> Option<String> {
+    let v = clean(value);
+    if v.is_none() {
+        errors.add(field, msg);
+    } else if value.chars().count() > max {
+        errors.add(field, format!("Texten får ha högst {max} tecken."));
+        return None;
+    }
+    v
+}

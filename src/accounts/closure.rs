@@ -1,0 +1,222 @@
+//! Closing an account: the request, the decision, the announcement and the close.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::action::{deny, done, load_locked, stale, text};
+use super::db;
+use super::page::{Typed, refused};
+use super::rules::{self, AccountState};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{ClientAddr, FieldErrors, Page, clean};
+
+pub async fn request_closure(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    Form(t): Form<Typed>,
+) -> AppResult<Response> {
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
+    if !can.request_closure() {
+        return Err(deny("begära avslut"));
+    }
+    if !matches!(a.state, AccountState::Approved | AccountState::Active) {
+        return Err(AppError::conflict("Kontot håller redan på att avslutas eller är avslutat."));
+    }
+    let mut errors = FieldErrors::default();
+    let Some(reason) = text(&mut errors, "reason", &t.reason, "Skriv varför kontot ska avslutas.", 2000)
+    else {
+        return refused(&st, page, &user, id, errors, t).await;
+    };
+    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+    match db::request_closure(&mut sp, id, user.user_id, &reason).await {
+        Ok(_) => sp.commit().await?,
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            return Err(AppError::conflict("Det finns redan en begäran om avslut som väntar på beslut."));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    done(
+        tx,
+        &session,
+        &user,
+        &addr,
+        id,
+        "closure_requested",
+        &reason,
+        json!({}),
+        json!({ "reason": reason }),
+        "Begäran om avslut är skickad till kommunikationsstrategen för beslut.",
+    )
+    .await
+}
+
+pub async fn decide_closure(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    Form(t): Form<Typed>,
+) -> AppResult<Response> {
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
+    if !can.decider {
+        return Err(AppError::forbidden(format!(
+            "Beslut om avslut fattas av den som har beslutsrätten på delegation ({}).",
+            a.delegated_role.label()
+        )));
+    }
+    let mut errors = FieldErrors::default();
+    let approve = match t.decision.as_str() {
+        "approve" => true,
+        "deny" => false,
+        _ => {
+            errors.add("decision", "Välj om avslutet godkänns eller avslås.");
+            false
+        }
+    };
+    let days =
+        if t.days.trim().is_empty() { Some(a.closure_days) } else { t.days.trim().parse::<i32>().ok() };
+    let days = days.filter(|d| (1..=365).contains(d));
+    if approve && days.is_none() {
+        errors.add("days", "Ange annonseringstiden i dagar, mellan 1 och 365.");
+    }
+    let reason = clean(&t.reason);
+    if t.decision == "deny" && reason.is_none() {
+        errors.add("reason", "Skriv skälet till att avslutet inte godkänns.");
+    }
+    if !errors.is_empty() {
+        return refused(&st, page, &user, id, errors, t).await;
+    }
+    if !db::decide_closure(&mut tx, id, user.user_id, approve, reason.as_deref(), days.filter(|_| approve))
+        .await?
+    {
+        return Err(AppError::conflict("Det finns ingen begäran om avslut som väntar på beslut."));
+    }
+    let decision_text = format!(
+        "Beslutat av {}, {}, på delegation av {}.",
+        user.name,
+        a.delegated_role.label().to_lowercase(),
+        a.decision_holder
+    );
+    if approve {
+        let start = st.today();
+        let end = start + time::Duration::days(i64::from(days.unwrap_or(a.closure_days)));
+        if !db::begin_closing(&mut tx, id, start, end).await? {
+            return Err(stale());
+        }
+        let after = json!({ "state": "closing", "announcement_start": start.to_string(),
+                            "announcement_end": end.to_string(), "decision": decision_text });
+        done(
+            tx,
+            &session,
+            &user,
+            &addr,
+            id,
+            "closure_approved",
+            &format!("Avslut godkänt. {decision_text}"),
+            json!({ "state": a.state }),
+            after,
+            "Avslutet är godkänt. Kontoansvarig annonserar avslutet i kanalen under annonseringsperioden.",
+        )
+        .await
+    } else {
+        let comment = format!("Avslut avslaget: {}. {decision_text}", reason.clone().unwrap_or_default());
+        done(
+            tx,
+            &session,
+            &user,
+            &addr,
+            id,
+            "closure_denied",
+            &comment,
+            json!({}),
+            json!({ "reason": reason, "decision": decision_text }),
+            "Begäran om avslut är avslagen.",
+        )
+        .await
+    }
+}
+
+pub async fn announced(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut tx = st.db.begin().await?;
+    let (_, can) = load_locked(&mut tx, &user, id).await?;
+    if !(can.owner || can.communicator) {
+        return Err(deny("registrera att avslutet är annonserat"));
+    }
+    if !db::mark_announced(&mut tx, id, user.user_id).await? {
+        return Err(AppError::conflict(
+            "Avslutet är redan annonserat, eller kontot håller inte på att avslutas.",
+        ));
+    }
+    done(
+        tx,
+        &session,
+        &user,
+        &addr,
+        id,
+        "closure_announced",
+        "",
+        json!({}),
+        json!({ "announced": true }),
+        "Det är registrerat att avslutet är annonserat i kanalen.",
+    )
+    .await
+}
+
+pub async fn close(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
+    if !(can.owner || can.communicator || can.strategist) {
+        return Err(deny("avsluta kontot"));
+    }
+    if a.state != AccountState::Closing {
+        return Err(AppError::conflict("Kontot håller inte på att avslutas."));
+    }
+    if a.announced_at.is_none() {
+        return Err(AppError::conflict("Registrera först att avslutet är annonserat i kanalen."));
+    }
+    let since = a.announcement_start.unwrap_or(st.today());
+    let final_archive = db::has_final_archive(&mut tx, id, since).await?;
+    rules::may_close(st.today(), a.announcement_end, final_archive).map_err(AppError::conflict)?;
+    let today = st.today();
+    if !db::close(&mut tx, id, today).await? {
+        return Err(stale());
+    }
+    done(
+        tx,
+        &session,
+        &user,
+        &addr,
+        id,
+        "closed",
+        "",
+        json!({ "state": "closing" }),
+        json!({ "state": "closed", "closed_date": today.to_string() }),
+        "Kontot är avslutat. Det finns kvar i registret som avslutat.",
+    )
+    .await
+}

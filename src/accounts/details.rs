@@ -1,0 +1,72 @@
+//! Changing the account's descriptive data (name, address, platform, unit, purpose).
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::action::{done, load_locked, refuse_closed, text};
+use super::db;
+use super::page::{Typed, refused};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::forms::content::valid_url_or_handle;
+use crate::state::AppState;
+use crate::web::{ClientAddr, FieldErrors, Page};
+
+pub async fn update_descriptive(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    Form(t): Form<Typed>,
+) -> AppResult<Response> {
+    let mut tx = st.db.begin().await?;
+    let (a, can) = load_locked(&mut tx, &user, id).await?;
+    if !can.communicator {
+        return Err(AppError::forbidden("Kontots uppgifter ändras av kommunikatören."));
+    }
+    refuse_closed(&a)?;
+    let platforms = crate::forms::db::platforms(&mut tx).await?;
+    let units = crate::forms::db::units(&mut tx, a.organisation_id).await?;
+    let mut errors = FieldErrors::default();
+    let name = text(&mut errors, "name", &t.name, "Skriv kontots namn.", 300);
+    if !t.url.trim().is_empty() && !valid_url_or_handle(&t.url) {
+        errors.add("url", "Skriv adressen som https://… eller som @användarnamn.");
+    }
+    let platform = t.platform_id.parse::<i64>().ok().filter(|p| platforms.iter().any(|c| c.id == *p));
+    if platform.is_none() {
+        errors.add("platform_id", "Välj plattform.");
+    }
+    let unit = t.unit_id.parse::<i64>().ok().filter(|u| units.iter().any(|c| c.id == *u));
+    if unit.is_none() {
+        errors.add("unit_id", "Välj enhet.");
+    }
+    for (f, v) in [("purpose", &t.purpose), ("goals", &t.goals), ("target_groups", &t.target_groups)] {
+        if v.chars().count() > 4000 {
+            errors.add(f, "Texten får ha högst 4000 tecken.");
+        }
+    }
+    let (Some(name), Some(platform_id), Some(unit_id), true) = (name, platform, unit, errors.is_empty())
+    else {
+        return refused(&st, page, &user, id, errors, t).await;
+    };
+    let d = db::Descriptive {
+        name: &name,
+        url: t.url.trim(),
+        platform_id,
+        unit_id,
+        purpose: t.purpose.trim(),
+        goals: t.goals.trim(),
+        target_groups: t.target_groups.trim(),
+    };
+    db::update_descriptive(&mut tx, id, &d).await?;
+    let before = json!({ "name": a.name, "url": a.url, "platform_id": a.platform_id, "unit_id": a.unit_id,
+                         "purpose": a.purpose, "goals": a.goals, "target_groups": a.target_groups });
+    let after = json!({ "name": name, "url": t.url.trim(), "platform_id": platform_id, "unit_id": unit_id,
+                        "purpose": t.purpose.trim(), "goals": t.goals.trim(), "target_groups": t.target_groups.trim() });
+    done(tx, &session, &user, &addr, id, "updated", "", before, after, "Kontots uppgifter är sparade.").await
+}

@@ -1,0 +1,238 @@
+//! The account page `/konton/{id}`, also re-rendered with 422 and what was typed.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+use super::action::{Can, load};
+use super::db::{self, Account, ArchiveRow, Closure, HistoryRow, Incident, IncidentKind, LinkedForm};
+use super::rules::{self, AccountState, ArchiveStatus};
+use crate::auth::{CurrentUser, User};
+use crate::error::AppResult;
+use crate::forms::db::Choice;
+use crate::state::AppState;
+use crate::web::{FieldErrors, Page, render, render_status};
+
+#[derive(Template)]
+#[template(path = "accounts/show.html")]
+pub struct AccountPage {
+    page: Page,
+    a: Account,
+    can: Can,
+    forms: Vec<LinkedForm>,
+    history: Vec<HistoryRow>,
+    archives: Vec<ArchiveRow>,
+    closures: Vec<Closure>,
+    incidents: Vec<Incident>,
+    archive_status: ArchiveStatus,
+    owner_acknowledged: bool,
+    now: OffsetDateTime,
+    errors: FieldErrors,
+    typed: Typed,
+    people: Vec<Choice>,
+    platforms: Vec<Choice>,
+    units: Vec<Choice>,
+    incident_kinds: [IncidentKind; 6],
+    editors_text: String,
+}
+
+/// What the user typed into one of the page's forms, kept when it is refused.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct Typed {
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub start_date: String,
+    #[serde(default)]
+    pub profile_picture: Option<String>,
+    #[serde(default)]
+    pub basic_info: Option<String>,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub archived_on: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub storage_ref: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub occurred_at: String,
+    #[serde(default)]
+    pub discovered_at: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub owner_user_id: String,
+    #[serde(default)]
+    pub deputy_user_id: String,
+    #[serde(default)]
+    pub editors: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub platform_id: String,
+    #[serde(default)]
+    pub unit_id: String,
+    #[serde(default)]
+    pub purpose: String,
+    #[serde(default)]
+    pub goals: String,
+    #[serde(default)]
+    pub target_groups: String,
+    #[serde(default)]
+    pub personal_data: Option<String>,
+}
+
+impl AccountPage {
+    fn checklist_missing(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if !self.a.profile_picture_done {
+            v.push("Blå S:t Erik-profilbild");
+        }
+        if !self.a.basic_info_done {
+            v.push("Grundinformation enligt handledningen");
+        }
+        if self.a.credentials_confirmed_at.is_none() {
+            v.push("Inloggningsuppgifter lämnade till kommunikatören (bekräftas av kommunikatören)");
+        }
+        if !self.owner_acknowledged {
+            v.push("Kontoansvarig har bekräftat policyn, handledningen och den lokala rutinen");
+        }
+        v
+    }
+    fn editor_lines(&self) -> Vec<String> {
+        self.a
+            .editors
+            .as_array()
+            .map(|arr| {
+                arr.iter()
+                    .map(|e| {
+                        format!(
+                            "{} ({})",
+                            e["name"].as_str().unwrap_or(""),
+                            e["email"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    fn has_open_closure(&self) -> bool {
+        self.closures.iter().any(|c| c.state == "requested")
+    }
+    fn is_state(&self, code: &str) -> bool {
+        self.a.state.code() == code
+    }
+    fn archive_overdue(&self) -> bool {
+        matches!(self.archive_status, ArchiveStatus::Overdue { .. })
+    }
+    /// The yearly review's confirmation, offered on active accounts to those who give it.
+    fn may_confirm(&self) -> bool {
+        self.a.state == AccountState::Active && (self.can.owner || self.can.communicator)
+    }
+    fn frequency(&self) -> &'static str {
+        crate::forms::content::frequency_label(&self.a.publishing_frequency)
+    }
+    fn followers(&self) -> Option<String> {
+        self.a.followers.map(|n| crate::web::number(n.into()))
+    }
+}
+
+fn editors_text(v: &serde_json::Value) -> String {
+    v.as_array()
+        .map(|arr| {
+            arr.iter()
+                .map(|e| {
+                    format!("{}, {}", e["name"].as_str().unwrap_or(""), e["email"].as_str().unwrap_or(""))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+pub(super) async fn account_page(
+    st: &AppState,
+    conn: &mut PgConnection,
+    page: Page,
+    a: Account,
+    can: Can,
+    errors: FieldErrors,
+    typed: Typed,
+) -> AppResult<AccountPage> {
+    let today = st.today();
+    let years = db::archive_years(conn, a.account_id).await?;
+    let archive_status = rules::archive_status(today, a.state, a.start_date, a.closed_date, &years);
+    let owner_acknowledged = match a.owner_user_id {
+        Some(o) => crate::people::db::missing_acknowledgements(conn, o).await?.is_empty(),
+        None => false,
+    };
+    let (people, platforms, units) = if can.change_people() || can.communicator {
+        (
+            db::people(conn, a.organisation_id).await?,
+            crate::forms::db::platforms(conn).await?,
+            crate::forms::db::units(conn, a.organisation_id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    Ok(AccountPage {
+        page,
+        forms: db::forms_of(conn, a.account_id).await?,
+        history: db::history(conn, a.account_id).await?,
+        archives: db::archives(conn, a.account_id).await?,
+        closures: db::closures(conn, a.account_id).await?,
+        incidents: db::incidents(conn, a.account_id).await?,
+        editors_text: editors_text(&a.editors),
+        archive_status,
+        owner_acknowledged,
+        now: st.now(),
+        a,
+        can,
+        errors,
+        typed,
+        people,
+        platforms,
+        units,
+        incident_kinds: IncidentKind::ALL,
+    })
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = st.db.acquire().await?;
+    let (a, can) = load(&mut conn, &user, id).await?;
+    let p = account_page(&st, &mut conn, page, a, can, FieldErrors::default(), Typed::default()).await?;
+    render(&p)
+}
+
+/// Re-render the account page with 422 and what was typed.
+pub(super) async fn refused(
+    st: &AppState,
+    page: Page,
+    user: &User,
+    id: i64,
+    errors: FieldErrors,
+    typed: Typed,
+) -> AppResult<Response> {
+    let mut conn = st.db.acquire().await?;
+    let (a, can) = load(&mut conn, user, id).await?;
+    let p = account_page(st, &mut conn, page, a, can, errors, typed).await?;
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}

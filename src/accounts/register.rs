@@ -1,0 +1,159 @@
+//! The register `/konton`: search, filters, sorting and paging in the user's scope.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::db::{self, Filters, RegisterRow, Scope};
+use super::rules::AccountState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::forms::db::Choice;
+use crate::state::AppState;
+use crate::web::{Page, render, url_encode};
+
+pub const PAGE_SIZE: i64 = 50;
+
+// ---------------------------------------------------------------- register
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub enhet: String,
+    #[serde(default)]
+    pub plattform: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub saknar_blankett: String,
+    #[serde(default)]
+    pub ej_arkiverat: String,
+    #[serde(default)]
+    pub sortering: String,
+    #[serde(default)]
+    pub sida: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/register.html")]
+pub struct RegisterPage {
+    page: Page,
+    q: RegisterQuery,
+    rows: Vec<RegisterRow>,
+    total: i64,
+    page_no: i64,
+    pages: i64,
+    year: i32,
+    organisations: Vec<Choice>,
+    units: Vec<Choice>,
+    platforms: Vec<Choice>,
+    states: [AccountState; 4],
+    query_base: String,
+}
+
+impl RegisterPage {
+    fn first_row(&self) -> i64 {
+        if self.total == 0 { 0 } else { (self.page_no - 1) * PAGE_SIZE + 1 }
+    }
+    fn last_row(&self) -> i64 {
+        ((self.page_no - 1) * PAGE_SIZE + self.rows.len() as i64).max(0)
+    }
+}
+
+pub async fn register(
+    State(st): State<AppState>,
+    page: Page,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<RegisterQuery>,
+) -> AppResult<Response> {
+    let scope = Scope::of(&user);
+    let year = st.today().year();
+    let page_no = q.sida.parse::<i64>().unwrap_or(1).clamp(1, 100_000);
+    let f = Filters {
+        q: q.q.trim().chars().take(200).collect(),
+        organisation: q.organisation.parse().ok(),
+        unit: q.enhet.parse().ok(),
+        platform: q.plattform.parse().ok(),
+        state: AccountState::from_code(&q.status),
+        missing_form: q.saknar_blankett == "1",
+        not_archived: q.ej_arkiverat == "1",
+        year,
+        sort: q.sortering.clone(),
+        limit: PAGE_SIZE,
+        offset: (page_no - 1) * PAGE_SIZE,
+    };
+    let mut conn = st.db.begin().await?;
+    // The page and the count, planned for the actual scope and filters.
+    db::plan_for_actual_values(&mut conn).await?;
+    let counters_answer = f.q.is_empty() && f.platform.is_none() && !f.not_archived;
+    let total = if counters_answer {
+        db::register_count_from_counters(&mut conn, &scope, &f).await?
+    } else {
+        db::register_count(&mut conn, &scope, &f).await?
+    };
+    let rows = if f.sort.is_empty() || f.sort == "namn" {
+        // The default order: the page's ids from `accounts` alone, then their rows.
+        let ids = db::page_ids_by_name(&mut conn, &scope, &f).await?;
+        db::plan_normally(&mut conn).await?;
+        db::rows_by_ids(&mut conn, &ids, year).await?
+    } else {
+        let rows = db::register_page(&mut conn, &scope, &f).await?;
+        db::plan_normally(&mut conn).await?;
+        rows
+    };
+    let organisations = scope_organisations(&mut conn, &scope).await?;
+    let units = match f.organisation.or_else(|| (organisations.len() == 1).then(|| organisations[0].id)) {
+        Some(o) if organisations.iter().any(|c| c.id == o) => crate::forms::db::units(&mut conn, o).await?,
+        _ => Vec::new(),
+    };
+    let platforms = crate::forms::db::platforms(&mut conn).await?;
+    let query_base = format!(
+        "q={}&organisation={}&enhet={}&plattform={}&status={}&saknar_blankett={}&ej_arkiverat={}&sortering={}",
+        url_encode(q.q.trim()),
+        url_encode(&q.organisation),
+        url_encode(&q.enhet),
+        url_encode(&q.plattform),
+        url_encode(&q.status),
+        url_encode(&q.saknar_blankett),
+        url_encode(&q.ej_arkiverat),
+        url_encode(&q.sortering)
+    );
+    render(&RegisterPage {
+        page,
+        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        q,
+        rows,
+        total,
+        page_no,
+        year,
+        organisations,
+        units,
+        platforms,
+        states: AccountState::ALL,
+        query_base,
+    })
+}
+
+async fn scope_organisations(conn: &mut PgConnection, s: &Scope) -> AppResult<Vec<Choice>> {
+    Ok(sqlx::query_as!(
+        Choice,
+        r#"select organisation_id as id, name as label from organisations o
+           where $1 or organisation_id = any($2)
+              or exists (select 1 from units u where u.organisation_id = o.organisation_id and u.unit_id = any($3))
+              or exists (select 1 from accounts a where a.organisation_id = o.organisation_id
+                         and (a.owner_user_id = $4 or a.deputy_user_id = $4))
+           order by name"#,
+        s.city,
+        &s.orgs,
+        &s.units,
+        s.user_id
+    )
+    .fetch_all(conn)
+    .await?)
+}
