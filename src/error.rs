@@ -50,17 +50,27 @@ impl AppError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             AppError::Sqlx(e) => is_unavailable(e),
+            AppError::Other(e) => {
+                e.chain().any(|c| c.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable))
+            }
             _ => false,
         }
     }
 }
 
-/// Pool time-outs and I/O errors mean the database is away, not that we are broken.
+/// Pool time-outs, I/O and protocol errors on a cut connection, and the
+/// server's connection-exception, shutdown and resource classes (08, 57P, 53)
+/// mean the database is away, not that we are broken.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
     matches!(
         e,
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_)
-    ) || matches!(e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("57P")))
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed
+    ) || matches!(e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c.starts_with("53")))
 }
 
 impl IntoResponse for AppError {

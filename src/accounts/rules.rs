@@ -43,6 +43,8 @@ impl AccountState {
 /// Where an account stands with its yearly archiving on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveStatus {
+    /// Not started: nothing is archived before the account exists.
+    NotStarted,
     /// Nothing to do now.
     Done,
     /// Not yet December: this year's archiving is ahead.
@@ -56,6 +58,7 @@ pub enum ArchiveStatus {
 impl ArchiveStatus {
     pub fn label(&self) -> String {
         match self {
+            ArchiveStatus::NotStarted => "Inget att arkivera förrän kontot har startat".into(),
             ArchiveStatus::Done => "Arkiverat".into(),
             ArchiveStatus::NotYet => "Arkiveras i december".into(),
             ArchiveStatus::Due { year } => format!("Ska arkiveras i december {year}"),
@@ -74,9 +77,9 @@ pub fn archive_status(
     closed_date: Option<Date>,
     years: &[i32],
 ) -> ArchiveStatus {
-    let Some(start) = start_date else { return ArchiveStatus::Done };
+    let Some(start) = start_date else { return ArchiveStatus::NotStarted };
     if state == AccountState::Approved {
-        return ArchiveStatus::Done;
+        return ArchiveStatus::NotStarted;
     }
     let december = |y: i32| Date::from_calendar_date(y, Month::December, 1).expect("valid date");
     // Past Decembers the account lived through, newest first.
@@ -164,7 +167,7 @@ mod tests {
         assert_eq!(archive_status(date!(2026 - 12 - 05), A::Active, start, None, &[]), S::NotYet);
         assert_eq!(archive_status(date!(2026 - 12 - 15), A::Active, start, None, &[]), S::Due { year: 2026 });
         assert_eq!(archive_status(date!(2027 - 01 - 05), A::Active, start, None, &[]), S::NotYet);
-        assert_eq!(archive_status(date!(2026 - 12 - 15), A::Approved, None, None, &[]), S::Done);
+        assert_eq!(archive_status(date!(2026 - 12 - 15), A::Approved, None, None, &[]), S::NotStarted);
     }
 
     #[test]

@@ -116,10 +116,12 @@ pub struct FormListRow {
 }
 
 /// Forms in the user's scope (as `form_in_scope`), optionally in one state.
+/// `returned`: only drafts sent back (`Some(true)`) or never sent (`Some(false)`).
 pub async fn forms_in_scope(
     conn: &mut PgConnection,
     user_id: i64,
     state: Option<FormState>,
+    returned: Option<bool>,
 ) -> sqlx::Result<Vec<FormListRow>> {
     sqlx::query_as!(
         FormListRow,
@@ -131,6 +133,7 @@ pub async fn forms_in_scope(
            join users ow on ow.user_id = f.owner_user_id
            left join units un on un.unit_id = f.unit_id
            where ($2::form_state is null or f.state = $2)
+             and ($3::boolean is null or (f.case_number is not null) = $3)
              and (f.owner_user_id = $1
                   or (f.case_number is not null and exists (
                         select 1 from role_assignments ra
@@ -141,7 +144,8 @@ pub async fn forms_in_scope(
            order by f.updated_at desc
            limit 500"#,
         user_id,
-        state as Option<FormState>
+        state as Option<FormState>,
+        returned
     )
     .fetch_all(conn)
     .await

@@ -902,6 +902,9 @@ pub async fn act(
 
 // ---------------------------------------------------------------- lists
 
+/// The status filter's code for drafts sent back to their owner.
+const RETURNED: &str = "tillbaka";
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
@@ -914,7 +917,8 @@ pub struct ListPage {
     page: Page,
     forms: Vec<FormListRow>,
     status: String,
-    states: [FormState; 7],
+    /// The status filter's options: every state, and the returned drafts.
+    options: Vec<(&'static str, &'static str)>,
     can_create: bool,
 }
 
@@ -925,13 +929,23 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
-    let state = FormState::from_code(&q.status);
-    let forms = db::forms_in_scope(&mut conn, user.user_id, state).await?;
-    render(&ListPage {
-        page,
-        forms,
-        status: state.map(|s| s.code().to_string()).unwrap_or_default(),
-        states: FormState::ALL,
-        can_create: user.has(Role::AccountOwner),
-    })
+    let (state, returned) = match q.status.as_str() {
+        RETURNED => (Some(FormState::Draft), Some(true)),
+        "draft" => (Some(FormState::Draft), Some(false)),
+        s => (FormState::from_code(s), None),
+    };
+    let forms = db::forms_in_scope(&mut conn, user.user_id, state, returned).await?;
+    let mut options = Vec::new();
+    for s in FormState::ALL {
+        options.push((s.code(), s.label()));
+        if s == FormState::Draft {
+            options.push((RETURNED, workflow::RETURNED_LABEL));
+        }
+    }
+    let status = if returned == Some(true) {
+        RETURNED.to_string()
+    } else {
+        state.map(|s| s.code().to_string()).unwrap_or_default()
+    };
+    render(&ListPage { page, forms, status, options, can_create: user.has(Role::AccountOwner) })
 }

@@ -61,6 +61,15 @@ impl FormState {
         }
     }
 
+    /// The label for a form, telling a returned form (a draft that already
+    /// has a case number) from one never sent.
+    pub fn label_for(&self, case_number: Option<&str>) -> &'static str {
+        match (self, case_number) {
+            (FormState::Draft, Some(_)) => RETURNED_LABEL,
+            _ => self.label(),
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<FormState> {
         FormState::ALL.into_iter().find(|s| s.code() == code)
     }
@@ -139,6 +148,9 @@ impl Action {
         matches!(self, Action::Return | Action::Comment | Action::RequestCompletion | Action::Reject)
     }
 }
+
+/// A draft sent back to its owner after submission.
+pub const RETURNED_LABEL: &str = "Skickad tillbaka för komplettering";
 
 /// In what capacity a user acts on a particular form. One user may hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

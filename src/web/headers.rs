@@ -48,16 +48,18 @@ pub async fn fill_error_pages(State(state): State<AppState>, req: Request, next:
     // Any 500 while the database does not answer is the outage, whoever
     // noticed it first (a handler, the session store, the login layer): the
     // 503 page tells the user that nothing saved is lost and to try again.
-    let outage =
-        status == StatusCode::INTERNAL_SERVER_ERROR && !crate::health::database_answers(&state.db).await;
-    if outage {
-        status = StatusCode::SERVICE_UNAVAILABLE;
-    }
+    // A bare 500 (no page of ours) comes from the session or login layer,
+    // whose only failure here is its store, the database.
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    let outage = status == StatusCode::INTERNAL_SERVER_ERROR
+        && (!is_html || !crate::health::database_answers(&state.db).await);
+    if outage {
+        status = StatusCode::SERVICE_UNAVAILABLE;
+    }
     if (is_html && !outage) || status == StatusCode::NOT_MODIFIED {
         return res;
     }

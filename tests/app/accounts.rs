@@ -876,3 +876,13 @@ async fn the_archiving_overview_says_when_the_year_is_not_a_year_and_links_its_c
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.body.contains("Visa konton som inte är arkiverade i år"));
 }
+
+#[tokio::test]
+async fn an_account_not_started_has_nothing_archived() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "approved", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let facts = owner.get(&format!("/konton/{id}")).await.text("dl.facts");
+    assert!(facts.contains("Inget att arkivera förrän kontot har startat"), "{facts}");
+    assert!(!facts.contains("Arkiverat"), "{facts}");
+}

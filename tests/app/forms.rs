@@ -741,3 +741,35 @@ async fn the_deputy_list_leaves_the_owner_out() {
     assert!(values.len() > 2, "{values:?}");
     assert!(!values.contains(&me), "the owner is not offered as their own deputy");
 }
+
+#[tokio::test]
+async fn a_returned_form_is_shown_as_returned_and_has_its_own_filter() {
+    let app = TestApp::spawn().await;
+    let ids = ids(&app).await;
+    let owner = app.login("agare@example.se").await;
+    let chef = app.login("chef@example.se").await;
+    let komm = app.login("kommunikator@example.se").await;
+    let id = submitted(&app, &owner, ids.forskola, "Lärkan").await;
+    act(&chef, id, "return", "Syftet behöver bli tydligare.")
+        .await
+        .assert_redirect(&format!("/blanketter/{id}"));
+    assert_eq!(state_of(&app, id).await, "draft");
+    let list = komm.get("/blanketter").await;
+    assert!(
+        list.texts("tbody tr")
+            .iter()
+            .any(|r| r.contains("Lärkan") && r.contains("Skickad tillbaka för komplettering")),
+        "{:?}",
+        list.texts("tbody tr")
+    );
+    assert_eq!(
+        komm.get(&format!("/blanketter/{id}")).await.text(".state"),
+        "Skickad tillbaka för komplettering"
+    );
+    assert_eq!(komm.get("/blanketter?status=tillbaka").await.texts("tbody tr").len(), 1);
+    assert!(komm.get("/blanketter?status=draft").await.texts("tbody tr").is_empty());
+    assert_eq!(
+        komm.get("/blanketter?status=tillbaka").await.value("option[selected]").as_deref(),
+        Some("tillbaka")
+    );
+}
