@@ -528,6 +528,30 @@ pub async fn people(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Resu
     .await
 }
 
+/// What a form for an existing account starts with: the account's own data.
+pub struct Prefill {
+    pub organisation_id: i64,
+    pub unit_id: i64,
+    pub platform_id: i64,
+    pub name: String,
+    pub url: String,
+    pub purpose: String,
+    pub goals: String,
+    pub target_groups: String,
+}
+
+/// The account, when it lacks a startup form and is not closed.
+pub async fn prefill(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Option<Prefill>> {
+    sqlx::query_as!(
+        Prefill,
+        r#"select organisation_id, unit_id, platform_id, name, url, purpose, goals, target_groups
+           from accounts where account_id = $1 and missing_form and state <> 'closed'"#,
+        account_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// Register entries of the organisation that still lack a startup form.
 pub async fn accounts_missing_form(
     conn: &mut PgConnection,

@@ -165,6 +165,9 @@ pub struct NewQuery {
     typ: String,
     #[serde(default)]
     organisation: String,
+    /// The register entry a form for an existing account is for.
+    #[serde(default)]
+    konto: String,
 }
 
 /// The organisation a new form belongs to: one where the user is an account owner.
@@ -183,14 +186,36 @@ pub async fn new_form(
     AccountOwner(user): AccountOwner,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    let org = owner_organisation(&user, &q.organisation)?;
     let mut conn = state.db.acquire().await?;
+    // A form for a register entry starts from the entry, when it is in one of
+    // the owner's organisations and still lacks a form.
+    let prefill = match q.konto.parse::<i64>() {
+        Ok(id) if q.typ == "befintligt" => db::prefill(&mut conn, id)
+            .await?
+            .filter(|p| user.organisations_with(Role::AccountOwner).contains(&p.organisation_id))
+            .map(|p| (id, p)),
+        _ => None,
+    };
+    let org = match &prefill {
+        Some((_, p)) => p.organisation_id,
+        None => owner_organisation(&user, &q.organisation)?,
+    };
     let organisation_name = db::organisation_name(&mut conn, org).await?.ok_or(AppError::NotFound)?;
-    let c = FormContent {
+    let mut c = FormContent {
         controller: format!("Nämnden för {organisation_name}"),
         shared: "eget".into(),
         ..Default::default()
     };
+    if let Some((id, p)) = prefill {
+        c.account_id = id.to_string();
+        c.unit_id = p.unit_id.to_string();
+        c.platform_id = p.platform_id.to_string();
+        c.account_name = p.name;
+        c.url = p.url;
+        c.purpose = p.purpose;
+        c.goals = p.goals;
+        c.target_groups = p.target_groups;
+    }
     let ch = choices(&mut conn, org, user.user_id).await?;
     render(&EditPage {
         page,

@@ -773,3 +773,35 @@ async fn a_returned_form_is_shown_as_returned_and_has_its_own_filter() {
         Some("tillbaka")
     );
 }
+
+#[tokio::test]
+async fn a_form_for_a_register_entry_starts_from_the_entry() {
+    let app = TestApp::spawn().await;
+    let id =
+        crate::accounts::account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let foreign = crate::accounts::account(
+        &app,
+        "Miljöövervakning",
+        "Luften i Stockholm",
+        "active",
+        "agare.miljo@example.se",
+    )
+    .await;
+    sqlx::query("update accounts set missing_form = true").execute(&app.db).await.unwrap();
+    let owner = app.login("agare@example.se").await;
+    let page = owner.get(&format!("/konton/{id}")).await;
+    assert!(
+        page.body.contains(&format!("/blanketter/ny?typ=befintligt&amp;konto={id}")),
+        "the account links its form"
+    );
+    let r = owner.get(&format!("/blanketter/ny?typ=befintligt&konto={id}")).await;
+    assert_eq!(r.value("#account_name").as_deref(), Some("Förskolan Lärkan"));
+    assert_eq!(r.value("#url").as_deref(), Some("https://www.instagram.com/förskolanlärkan"));
+    assert_eq!(r.value("#account_id option[selected]").as_deref(), Some(id.to_string().as_str()));
+    assert_eq!(r.text("textarea#purpose"), "Syfte");
+    // Another organisation's entry is not filled in.
+    let r = owner.get(&format!("/blanketter/ny?typ=befintligt&konto={foreign}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.value("#account_name").as_deref(), Some(""));
+    assert!(!r.body.contains("Luften i Stockholm"));
+}
