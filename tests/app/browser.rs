@@ -691,3 +691,30 @@ async fn journey_the_yearly_review_from_start_to_confirmed_account() {
     b.press("Avsluta genomgången 2026").await;
     assert!(b.text(".flash").await.contains("är avslutad"));
 }
+
+#[tokio::test]
+async fn journey_enter_saves_the_draft_and_a_failed_submit_focuses_the_errors() {
+    let app = TestApp::spawn().await;
+    let Some(mut b) = Browser::start(&app).await else { return };
+    b.login("agare@example.se", PASSWORD).await;
+    b.goto("/blanketter/ny").await;
+    b.fill("Föreslaget kontonamn", "Enterkontot").await;
+    // Enter in a text field: the draft is saved, not sent.
+    b.mark_page().await;
+    b.field("Föreslaget kontonamn").await.send_keys("\u{E007}").await.unwrap();
+    b.wait_for_new_page().await;
+    assert!(b.text(".flash").await.contains("Utkastet är sparat"), "{}", b.text("main").await);
+    let state: String = sqlx::query_scalar("select state::text from forms").fetch_one(&app.db).await.unwrap();
+    assert_eq!(state, "draft");
+    // A failed submit: the title says so and focus is on the error summary.
+    b.follow("Fortsätt fylla i").await;
+    b.press("Skicka till chef för underskrift").await;
+    let title = b.c.title().await.unwrap();
+    assert!(title.starts_with("Fel: "), "{title}");
+    let focused =
+        b.c.execute("return document.activeElement && document.activeElement.className;", vec![])
+            .await
+            .unwrap();
+    assert_eq!(focused, Value::String("error-summary".into()));
+    b.axe("Blankett med fel, fokus på felen").await;
+}
