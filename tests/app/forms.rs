@@ -805,3 +805,17 @@ async fn a_form_for_a_register_entry_starts_from_the_entry() {
     assert_eq!(r.value("#account_name").as_deref(), Some(""));
     assert!(!r.body.contains("Luften i Stockholm"));
 }
+
+#[tokio::test]
+async fn the_actions_come_after_the_forms_content() {
+    let app = TestApp::spawn().await;
+    let ids = ids(&app).await;
+    let owner = app.login("agare@example.se").await;
+    let id = submitted(&app, &owner, ids.forskola, "Lärkan").await;
+    let chef = app.login("chef@example.se").await;
+    let body = chef.get(&format!("/blanketter/{id}")).await.body;
+    let content = body.find(r#"id="innehall-rubrik""#).expect("content");
+    let actions = body.find(r#"id="atgarder""#).expect("actions");
+    assert!(content < actions, "the manager reads the form before the button to sign it");
+    assert!(body.contains(r##"href="#atgarder""##), "a link at the top leads to the actions");
+}
