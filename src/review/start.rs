@@ -29,12 +29,9 @@ pub async fn start(
         )));
     }
     let mut tx = st.db.begin().await?;
-    let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-    let review_id = match db::start(&mut sp, acc.organisation_id, year, user.user_id).await {
-        Ok(id) => {
-            sp.commit().await?;
-            id
-        }
+    // A refused start returns at once, so the whole transaction rolls back: no savepoint needed.
+    let review_id = match db::start(&mut tx, acc.organisation_id, year, user.user_id).await {
+        Ok(id) => id,
         Err(sqlx::Error::Database(d)) if d.constraint() == Some("yearly_reviews_year_key") => {
             return Err(AppError::conflict(format!("Den årliga genomgången för {year} är redan startad.")));
         }
