@@ -512,6 +512,13 @@ async fn seed_accounts(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()>
         .execute(&mut *tx)
         .await?;
     }
+    // Where the governing documents are published (example addresses).
+    sqlx::query!(
+        "update documents set url = 'https://intranat.example.se/styrdokument/' || kind::text || '-' || version
+         where url = ''"
+    )
+    .execute(&mut *tx)
+    .await?;
     // Training and acknowledgements: the Östermalm owner has both, the Miljö owner neither.
     sqlx::query!(
         "insert into training_records (user_id, course, completed_on, recorded_by) values ($1, 'Stadens grundutbildning i sociala medier', $2, $1)",

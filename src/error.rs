@@ -100,6 +100,8 @@ impl IntoResponse for AppError {
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
             }
         };
-        render_status(status, &ErrorPage::new(status, message))
+        let mut res = render_status(status, &ErrorPage::new(status, message.clone()));
+        res.extensions_mut().insert(crate::web::ErrorShown { status, message });
+        res
     }
 }

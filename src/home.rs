@@ -78,6 +78,42 @@ async fn form_tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec
     Ok(tasks)
 }
 
+/// Units whose startup forms nobody can sign: for the administrator (every
+/// organisation) and the communicator (their own), at most 20 by name.
+async fn units_without_manager(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
+    const SHOWN: usize = 20;
+    let admin = user.has(Role::Admin);
+    let orgs = user.organisations_with(Role::Communicator);
+    if !admin && orgs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = crate::org::db::units_without_manager(conn, admin, &orgs).await?;
+    let mut tasks: Vec<Task> = units
+        .iter()
+        .take(SHOWN)
+        .map(|u| Task {
+            href: if admin {
+                format!("/admin/enheter/{}", u.unit_id)
+            } else {
+                format!("/organisationer/{}", u.organisation_id)
+            },
+            text: format!("Enheten {} ({}) saknar chef", u.name, u.organisation),
+            detail: "Ingen kan skriva under enhetens blanketter".into(),
+        })
+        .collect();
+    if units.len() > SHOWN {
+        tasks.push(Task {
+            href: if admin { "/admin/organisationer".into() } else { "/organisationer".into() },
+            text: format!(
+                "{} till saknar chef",
+                crate::web::plural((units.len() - SHOWN) as i64, "enhet", "enheter")
+            ),
+            detail: "Ingen kan skriva under enhetens blanketter".into(),
+        });
+    }
+    Ok(tasks)
+}
+
 pub async fn start(
     axum::extract::State(state): axum::extract::State<AppState>,
     page: Page,
@@ -88,6 +124,7 @@ pub async fn start(
     tasks.extend(crate::accounts::tasks::tasks(&mut conn, &user, state.today(), state.now()).await?);
     tasks.extend(crate::reports::tasks(&mut conn, &user, state.today()).await?);
     tasks.extend(crate::review::tasks(&mut conn, &user, state.today()).await?);
+    tasks.extend(units_without_manager(&mut conn, &user).await?);
     for d in crate::people::db::missing_acknowledgements(&mut conn, user.user_id).await? {
         tasks.push(Task {
             href: "/mina-uppgifter".into(),

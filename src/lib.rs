@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::touch_session))
+        .layer(axum::middleware::from_fn(web::error_pages_with_menu))
         .layer(auth::layer(&state))
         .layer(axum::middleware::from_fn(web::reject_nul_bytes))
         .layer(CsrfLayer::new())

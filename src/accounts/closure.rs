@@ -3,6 +3,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -181,28 +182,47 @@ pub async fn announced(
     .await
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseInput {
+    /// "ja" once the confirmation step has been answered.
+    #[serde(default)]
+    bekraftat: String,
+}
+
+/// Close the account, after a confirmation step: it cannot be undone.
 pub async fn close(
     State(st): State<AppState>,
+    page: Page,
     CurrentUser(user): CurrentUser,
     session: Session,
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
+    Form(input): Form<CloseInput>,
 ) -> AppResult<Response> {
     let mut tx = st.db.begin().await?;
     let (a, can) = load_locked(&mut tx, &user, id).await?;
     if !(can.owner || can.communicator || can.strategist) {
         return Err(deny("avsluta kontot"));
     }
-    if a.state != AccountState::Closing {
-        return Err(AppError::conflict("Kontot håller inte på att avslutas."));
-    }
-    if a.announced_at.is_none() {
-        return Err(AppError::conflict("Registrera först att avslutet är annonserat i kanalen."));
-    }
-    let since = a.announcement_start.unwrap_or(st.today());
-    let final_archive = db::has_final_archive(&mut tx, id, since).await?;
-    rules::may_close(st.today(), a.announcement_end, final_archive).map_err(AppError::conflict)?;
     let today = st.today();
+    if let Some(why) = close_blocker(&mut tx, &a, today).await? {
+        return Err(AppError::conflict(why));
+    }
+    if !crate::web::confirm::confirmed(&input.bekraftat) {
+        return crate::web::Confirm {
+            page,
+            heading: format!("Avsluta kontot {}?", a.name),
+            lead: "Kontot blir avslutat och kan inte öppnas igen; det finns kvar i registret som avslutat. \
+                   Avsluta det också i kanalen, enligt handledningen."
+                .into(),
+            facts: vec![("Konto".into(), a.name.clone()), ("Avslutas".into(), today.to_string())],
+            action: format!("/konton/{id}/avslut/stang"),
+            fields: Vec::new(),
+            button: "Ja, avsluta kontot".into(),
+            cancel: format!("/konton/{id}#avslut"),
+        }
+        .render();
+    }
     if !db::close(&mut tx, id, today).await? {
         return Err(stale());
     }
@@ -219,4 +239,27 @@ pub async fn close(
         "Kontot är avslutat. Det finns kvar i registret som avslutat.",
     )
     .await
+}
+
+/// Why the account cannot be closed on `today`, if it cannot: the account
+/// page shows it instead of the button, and a post is refused with it.
+pub(super) async fn close_blocker(
+    conn: &mut sqlx::PgConnection,
+    a: &db::Account,
+    today: time::Date,
+) -> AppResult<Option<String>> {
+    if a.state != AccountState::Closing {
+        return Ok(Some("Kontot håller inte på att avslutas.".into()));
+    }
+    if a.announced_at.is_none() {
+        return Ok(Some("Registrera först att avslutet är annonserat i kanalen.".into()));
+    }
+    if let Some(end) = a.announcement_end.filter(|e| today < *e) {
+        return Ok(Some(format!(
+            "Kontot kan avslutas från {end}, när annonseringsperioden i kanalen är slut."
+        )));
+    }
+    let since = a.announcement_start.unwrap_or(today);
+    let final_archive = db::has_final_archive(conn, a.account_id, since).await?;
+    Ok(rules::may_close(today, a.announcement_end, final_archive).err().map(str::to_string))
 }

@@ -589,6 +589,8 @@ pub async fn archives(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<
 pub struct NewArchive<'a> {
     pub account_id: i64,
     pub kind: ArchiveKind,
+    /// The year the record is for: the December archived, or the date's year.
+    pub year: i32,
     pub archived_on: Date,
     pub recorded_by: i64,
     pub method: &'a str,
@@ -602,7 +604,7 @@ pub async fn add_archive(conn: &mut PgConnection, a: NewArchive<'_>) -> sqlx::Re
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning archive_id"#,
         a.account_id,
         a.kind as ArchiveKind,
-        a.archived_on.year(),
+        a.year,
         a.archived_on,
         a.recorded_by,
         a.method,
@@ -965,4 +967,83 @@ pub async fn people(
     organisation_id: i64,
 ) -> sqlx::Result<Vec<crate::forms::db::Choice>> {
     crate::forms::db::people(conn, organisation_id).await
+}
+
+/// An account in scope whose yearly archive is missing for past Decembers.
+#[derive(Debug, Clone)]
+pub struct MissingArchive {
+    pub account_id: i64,
+    pub name: String,
+    pub organisation: String,
+    pub unit: String,
+    pub years: Vec<i32>,
+}
+
+/// The accounts in `s` (of organisations `orgs` when given) that lived
+/// through a December before `this_year` without a yearly archive record for
+/// it, the longest overdue first, at most `limit`; and how many there are.
+/// The same rule as `rules::missing_years`, in SQL.
+pub async fn missing_archives(
+    conn: &mut PgConnection,
+    s: &Scope,
+    this_year: i32,
+    limit: i64,
+) -> sqlx::Result<(Vec<MissingArchive>, i64)> {
+    let rows = sqlx::query!(
+        r#"with missing as (
+             select a.account_id, a.name, o.name as organisation, un.name as unit,
+                    array_agg(y order by y) as years
+             from accounts a
+             join organisations o on o.organisation_id = a.organisation_id
+             join units un on un.unit_id = a.unit_id
+             cross join lateral generate_series(extract(year from a.start_date)::int, $4 - 1) y
+             where ($1 or a.organisation_id = any($2) or a.unit_id = any($3))
+               and a.state <> 'approved' and a.start_date is not null
+               and a.start_date <= make_date(y, 12, 1)
+               and (a.closed_date is null or a.closed_date >= make_date(y, 12, 1))
+               and not exists (select 1 from archive_records ar where ar.account_id = a.account_id
+                               and ar.kind = 'yearly' and ar.year = y)
+             group by a.account_id, o.name, un.name)
+           select account_id as "account_id!", name as "name!", organisation as "organisation!",
+                  unit as "unit!", years as "years!: Vec<i32>", count(*) over () as "total!"
+           from missing order by years[1], organisation, unit, lower(name) limit $5"#,
+        s.city,
+        &s.orgs,
+        &s.units,
+        this_year,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let list = rows
+        .into_iter()
+        .map(|r| MissingArchive {
+            account_id: r.account_id,
+            name: r.name,
+            organisation: r.organisation,
+            unit: r.unit,
+            years: r.years,
+        })
+        .collect();
+    Ok((list, total))
+}
+
+/// How many accounts in `s` have no yearly archive record for `year` yet,
+/// counted as the archiving overview counts them.
+pub async fn not_archived_count(conn: &mut PgConnection, s: &Scope, year: i32) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from accounts a
+           where ($1 or a.organisation_id = any($2) or a.unit_id = any($3))
+             and a.state <> 'approved' and a.start_date <= make_date($4, 12, 31)
+             and (a.closed_date is null or a.closed_date >= make_date($4, 12, 1))
+             and not exists (select 1 from archive_records ar where ar.account_id = a.account_id
+                             and ar.kind = 'yearly' and ar.year = $4)"#,
+        s.city,
+        &s.orgs,
+        &s.units,
+        year
+    )
+    .fetch_one(conn)
+    .await
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::db::Scope;
+use super::db::{self, MissingArchive, Scope};
 use crate::auth::OrgViewer;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -43,6 +43,21 @@ pub struct ArchivingPage {
     /// What was typed as the year, when it is not one.
     typed: String,
     year_error: Option<String>,
+    /// Accounts that lack a yearly archive for a past December, by name.
+    missing: Vec<MissingArchive>,
+    missing_total: i64,
+}
+
+impl ArchivingPage {
+    fn missing_count(&self) -> String {
+        crate::web::plural(self.missing_total, "konto", "konton")
+    }
+    fn missing_cut(&self) -> bool {
+        self.missing_total > self.missing.len() as i64
+    }
+    fn years_text(&self, years: &[i32]) -> String {
+        super::rules::years_text(years)
+    }
 }
 
 pub async fn archiving(
@@ -58,6 +73,7 @@ pub async fn archiving(
         .then(|| format!("Skriv ett år med fyra siffror, från 2000 till {}.", today.year()));
     let year = parsed.unwrap_or(today.year());
     let s = Scope::of(&user);
+    let mut conn = st.db.acquire().await?;
     let rows = sqlx::query_as!(
         Row,
         r#"select o.organisation_id, un.unit_id, o.name as organisation, un.name as unit,
@@ -76,8 +92,9 @@ pub async fn archiving(
         &s.units,
         year
     )
-    .fetch_all(&st.db)
+    .fetch_all(&mut *conn)
     .await?;
+    let (missing, missing_total) = db::missing_archives(&mut conn, &s, today.year(), 500).await?;
     let december = time::Date::from_calendar_date(year, time::Month::December, 1).expect("valid date");
     let p = ArchivingPage {
         page,
@@ -88,6 +105,8 @@ pub async fn archiving(
         current: year == today.year(),
         typed: if year_error.is_some() { asked.to_string() } else { year.to_string() },
         year_error,
+        missing,
+        missing_total,
     };
     if p.year_error.is_some() {
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));

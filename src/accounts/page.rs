@@ -29,6 +29,10 @@ pub struct AccountPage {
     closures: Vec<Closure>,
     incidents: Vec<Incident>,
     archive_status: ArchiveStatus,
+    /// The year the archiving form offers: the oldest missing one, else this year.
+    archive_year: i32,
+    /// Why a closing account cannot be closed yet (shown instead of the button).
+    close_blocker: Option<String>,
     owner_acknowledged: bool,
     now: OffsetDateTime,
     errors: FieldErrors,
@@ -55,6 +59,8 @@ pub struct Typed {
     pub kind: String,
     #[serde(default)]
     pub archived_on: String,
+    #[serde(default)]
+    pub year: String,
     #[serde(default)]
     pub method: String,
     #[serde(default)]
@@ -138,6 +144,18 @@ impl AccountPage {
     fn archive_overdue(&self) -> bool {
         matches!(self.archive_status, ArchiveStatus::Overdue { .. })
     }
+    /// The archiving form: active and closing accounts, and a closed account
+    /// that still lacks a yearly record for a December it lived through.
+    fn may_archive(&self) -> bool {
+        self.can.archive() && (self.is_state("active") || self.is_state("closing") || self.archive_overdue())
+    }
+    fn archive_year_typed(&self) -> String {
+        if self.typed.year.is_empty() && self.typed.kind.is_empty() {
+            self.archive_year.to_string()
+        } else {
+            self.typed.year.clone()
+        }
+    }
     /// The yearly review's confirmation, offered on active accounts to those who give it.
     fn may_confirm(&self) -> bool {
         self.a.state == AccountState::Active && (self.can.owner || self.can.communicator)
@@ -175,6 +193,12 @@ pub(super) async fn account_page(
     let today = st.today();
     let years = db::archive_years(conn, a.account_id).await?;
     let archive_status = rules::archive_status(today, a.state, a.start_date, a.closed_date, &years);
+    let archive_year = rules::archive_year_due(today, a.state, a.start_date, a.closed_date, &years);
+    let close_blocker = if a.state == AccountState::Closing {
+        super::closure::close_blocker(conn, &a, today).await?
+    } else {
+        None
+    };
     let owner_acknowledged = match a.owner_user_id {
         Some(o) => crate::people::db::missing_acknowledgements(conn, o).await?.is_empty(),
         None => false,
@@ -197,6 +221,8 @@ pub(super) async fn account_page(
         incidents: db::incidents(conn, a.account_id).await?,
         editors_text: editors_text(&a.editors),
         archive_status,
+        archive_year,
+        close_blocker,
         owner_acknowledged,
         now: st.now(),
         a,

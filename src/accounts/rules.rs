@@ -41,7 +41,7 @@ impl AccountState {
 }
 
 /// Where an account stands with its yearly archiving on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArchiveStatus {
     /// Not started: nothing is archived before the account exists.
     NotStarted,
@@ -51,8 +51,8 @@ pub enum ArchiveStatus {
     NotYet,
     /// December: this year's record is due.
     Due { year: i32 },
-    /// A past December passed without a record.
-    Overdue { year: i32 },
+    /// Past Decembers passed without a record, oldest first.
+    Overdue { years: Vec<i32> },
 }
 
 impl ArchiveStatus {
@@ -62,9 +62,52 @@ impl ArchiveStatus {
             ArchiveStatus::Done => "Arkiverat".into(),
             ArchiveStatus::NotYet => "Arkiveras i december".into(),
             ArchiveStatus::Due { year } => format!("Ska arkiveras i december {year}"),
-            ArchiveStatus::Overdue { year } => format!("Försenad: arkiveringen för {year} saknas"),
+            ArchiveStatus::Overdue { years } => {
+                format!("Försenad: arkiveringen för {} saknas", years_text(years))
+            }
         }
     }
+}
+
+/// "2024", "2024 och 2025", "2023, 2024 och 2025".
+pub fn years_text(years: &[i32]) -> String {
+    crate::web::list_text(years)
+}
+
+/// Whether an account that started on `start` (and closed on `closed`) was
+/// active on 1 December of `year`, so that a yearly archive is owed for it.
+fn lived_through(year: i32, start: Date, closed: Option<Date>) -> bool {
+    let december = Date::from_calendar_date(year, Month::December, 1).expect("valid date");
+    start <= december && closed.is_none_or(|c| c >= december)
+}
+
+/// The past years, oldest first, whose December the account lived through
+/// without a yearly archive record. They stay missing until recorded.
+pub fn missing_years(
+    today: Date,
+    state: AccountState,
+    start_date: Option<Date>,
+    closed_date: Option<Date>,
+    years: &[i32],
+) -> Vec<i32> {
+    match (state, start_date) {
+        (AccountState::Approved, _) | (_, None) => Vec::new(),
+        (_, Some(start)) => (start.year()..today.year())
+            .filter(|y| lived_through(*y, start, closed_date) && !years.contains(y))
+            .collect(),
+    }
+}
+
+/// The year a new yearly archive record is most likely for: the oldest missing
+/// year, else this year.
+pub fn archive_year_due(
+    today: Date,
+    state: AccountState,
+    start_date: Option<Date>,
+    closed_date: Option<Date>,
+    years: &[i32],
+) -> i32 {
+    missing_years(today, state, start_date, closed_date, years).first().copied().unwrap_or(today.year())
 }
 
 /// The archiving status of an account on `today`. `years` are the years with a
@@ -81,16 +124,16 @@ pub fn archive_status(
     if state == AccountState::Approved {
         return ArchiveStatus::NotStarted;
     }
-    let december = |y: i32| Date::from_calendar_date(y, Month::December, 1).expect("valid date");
-    // Past Decembers the account lived through, newest first.
-    let last_year = today.year() - 1;
-    let lived_through = |y: i32| start <= december(y) && closed_date.is_none_or(|c| c >= december(y));
-    if lived_through(last_year) && !years.contains(&last_year) && start.year() <= last_year {
-        return ArchiveStatus::Overdue { year: last_year };
+    let missing = missing_years(today, state, start_date, closed_date, years);
+    if !missing.is_empty() {
+        return ArchiveStatus::Overdue { years: missing };
     }
     let this_year = today.year();
-    if today >= december(this_year) {
-        if years.contains(&this_year) || !lived_through(this_year) && state == AccountState::Closed {
+    let december = Date::from_calendar_date(this_year, Month::December, 1).expect("valid date");
+    if today >= december {
+        if years.contains(&this_year)
+            || !lived_through(this_year, start, closed_date) && state == AccountState::Closed
+        {
             return ArchiveStatus::Done;
         }
         if start <= today {
@@ -149,11 +192,11 @@ mod tests {
         );
         assert_eq!(
             archive_status(date!(2027 - 01 - 01), A::Active, START, None, &years),
-            S::Overdue { year: 2026 }
+            S::Overdue { years: vec![2026] }
         );
         assert_eq!(
             archive_status(date!(2027 - 06 - 15), A::Active, START, None, &years),
-            S::Overdue { year: 2026 }
+            S::Overdue { years: vec![2026] }
         );
         let with_2026 = [2024, 2025, 2026];
         assert_eq!(archive_status(date!(2026 - 12 - 02), A::Active, START, None, &with_2026), S::Done);
@@ -176,8 +219,34 @@ mod tests {
         assert_eq!(archive_status(date!(2026 - 12 - 15), A::Closed, START, closed, &[2024, 2025]), S::Done);
         assert_eq!(
             archive_status(date!(2026 - 12 - 15), A::Closed, START, closed, &[2024]),
-            S::Overdue { year: 2025 }
+            S::Overdue { years: vec![2025] }
         );
+    }
+
+    #[test]
+    fn every_missed_year_stays_overdue_until_it_is_recorded() {
+        // Started 2024, nothing archived: on 2027-03-01 the years 2024, 2025 and 2026 are all missing.
+        let today = date!(2027 - 03 - 01);
+        assert_eq!(
+            archive_status(today, A::Active, START, None, &[]),
+            S::Overdue { years: vec![2024, 2025, 2026] }
+        );
+        assert_eq!(
+            archive_status(today, A::Active, START, None, &[2024, 2026]),
+            S::Overdue { years: vec![2025] }
+        );
+        assert_eq!(archive_year_due(today, A::Active, START, None, &[2024]), 2025);
+        assert_eq!(archive_year_due(today, A::Active, START, None, &[2024, 2025, 2026]), 2027);
+        // 2025 missing in December 2026: the overdue year is shown, not hidden by this year's due one.
+        assert_eq!(
+            archive_status(date!(2026 - 12 - 02), A::Active, START, None, &[2024, 2026]),
+            S::Overdue { years: vec![2025] }
+        );
+        assert_eq!(
+            ArchiveStatus::Overdue { years: vec![2024, 2025, 2026] }.label(),
+            "Försenad: arkiveringen för 2024, 2025 och 2026 saknas"
+        );
+        assert!(missing_years(today, A::Approved, START, None, &[]).is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use sqlx::PgConnection;
 use time::Date;
 
-use super::db::Scope;
+use super::db::{self, Scope};
 use super::rules::{self, AccountState, ArchiveStatus};
 use crate::auth::{Role, User};
 use crate::home::Task;
@@ -87,18 +87,28 @@ pub async fn tasks(
                             detail: "Profilbild eller grundinformation saknas".into(),
                         });
                     }
-                    match rules::archive_status(today, c.state, c.start_date, c.closed_date, &c.years) {
-                        ArchiveStatus::Due { year } => tasks.push(Task {
+                    let missing = rules::missing_years(today, c.state, c.start_date, c.closed_date, &c.years);
+                    if !missing.is_empty() {
+                        tasks.push(Task {
+                            href: href(c, "#arkivering"),
+                            text: format!("Arkivera {} för {}", c.name, rules::years_text(&missing)),
+                            detail: "Försenad".into(),
+                        });
+                    }
+                    // This year's record is due in December, whether or not older ones are missing.
+                    let mut assumed = c.years.clone();
+                    assumed.extend(&missing);
+                    let due =
+                        match rules::archive_status(today, c.state, c.start_date, c.closed_date, &assumed) {
+                            ArchiveStatus::Due { year } => Some(year),
+                            _ => None,
+                        };
+                    if let Some(year) = due {
+                        tasks.push(Task {
                             href: href(c, "#arkivering"),
                             text: format!("Arkivera {} för {year}", c.name),
                             detail: "Ska göras i december".into(),
-                        }),
-                        ArchiveStatus::Overdue { year } => tasks.push(Task {
-                            href: href(c, "#arkivering"),
-                            text: format!("Arkivera {} för {year}", c.name),
-                            detail: "Försenad".into(),
-                        }),
-                        _ => {}
+                        });
                     }
                     if c.state == AccountState::Closing {
                         if !c.announced {
@@ -151,6 +161,9 @@ pub async fn tasks(
             }
         }
     }
+    if user.has(Role::Archivist) {
+        archivist_tasks(conn, user, today, &mut tasks).await?;
+    }
     // Accounts without a startup form: a count for managers and communicators.
     if user.has_any(&[Role::Manager, Role::Communicator]) {
         let n = sqlx::query_scalar!(
@@ -170,4 +183,50 @@ pub async fn tasks(
         }
     }
     Ok(tasks)
+}
+
+/// The archivist's tasks: every account of their organisations with a missing
+/// yearly archive, by name (the longest overdue first), and in December how
+/// many are still to be archived this year.
+async fn archivist_tasks(
+    conn: &mut PgConnection,
+    user: &User,
+    today: Date,
+    tasks: &mut Vec<Task>,
+) -> sqlx::Result<()> {
+    const SHOWN: usize = 20;
+    let s = Scope { orgs: user.organisations_with(Role::Archivist), ..Scope::default() };
+    let (list, total) = db::missing_archives(conn, &s, today.year(), SHOWN as i64).await?;
+    for m in &list {
+        tasks.push(Task {
+            href: format!("/konton/{}#arkivering", m.account_id),
+            text: format!("Arkivering saknas för {} ({}, {})", m.name, m.unit, rules::years_text(&m.years)),
+            detail: "Försenad".into(),
+        });
+    }
+    if total as usize > list.len() {
+        tasks.push(Task {
+            href: "/arkivering#saknas".into(),
+            text: format!(
+                "Se alla {} som saknar arkivering",
+                crate::reports::rows::accounts_noun(total as usize)
+            ),
+            detail: "Försenad".into(),
+        });
+    }
+    if today.month() == time::Month::December {
+        let n = db::not_archived_count(conn, &s, today.year()).await?;
+        if n > 0 {
+            tasks.push(Task {
+                href: "/arkivering".into(),
+                text: format!(
+                    "{} ska arkiveras i december {}",
+                    crate::reports::rows::accounts_noun(n as usize),
+                    today.year()
+                ),
+                detail: "Arkivering pågår".into(),
+            });
+        }
+    }
+    Ok(())
 }

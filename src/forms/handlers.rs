@@ -445,6 +445,26 @@ fn check_expected(form: &FormRow, posted: &str) -> AppResult<()> {
     }
 }
 
+/// Why a form for a unit without a manager cannot be sent, and whom to ask.
+async fn no_manager_message(
+    conn: &mut PgConnection,
+    ch: &Choices,
+    unit: i64,
+    organisation_id: i64,
+) -> AppResult<String> {
+    let name = ch.units.iter().find(|u| u.id == unit).map(|u| u.label.clone()).unwrap_or_default();
+    let who = crate::org::db::communicators(conn, organisation_id).await?;
+    let contact = if who.is_empty() {
+        "organisationens kommunikatör".to_string()
+    } else {
+        crate::web::list_text(&who)
+    };
+    Ok(format!(
+        "Enheten {name} har ingen chef i Kontoregistret, så ingen kan skriva under blanketten. \
+         Kontakta {contact} så att enhetens chef läggs in. Blanketten är sparad som utkast."
+    ))
+}
+
 /// Validate and submit a draft; on errors the draft keeps what was typed and
 /// the form comes back with 422.
 async fn submit(
@@ -460,7 +480,12 @@ async fn submit(
     let form = owned_form(&mut conn, user, id).await?;
     let ch = choices(&mut conn, form.organisation_id, form.owner_user_id).await?;
     let content = in_scope(content, &ch);
-    let errors = validate(&content, form.kind == FormKind::ExistingAccount, &ch, user.user_id);
+    let mut errors = validate(&content, form.kind == FormKind::ExistingAccount, &ch, user.user_id);
+    if let Some(unit) = content.unit().filter(|_| errors.is_empty())
+        && !crate::org::db::unit_has_manager(&mut conn, unit).await?
+    {
+        errors.add("unit_id", no_manager_message(&mut conn, &ch, unit, form.organisation_id).await?);
+    }
     if !errors.is_empty() {
         // Keep the work: save what was typed as the draft, recorded as a draft save.
         if content != form.content.0 {
@@ -731,12 +756,65 @@ pub struct ActionInput {
     state: String,
     #[serde(default)]
     comment: String,
+    /// "ja" once the confirmation step of a decision has been answered.
+    #[serde(default)]
+    bekraftat: String,
     #[serde(flatten)]
     meeting: MeetingInput,
 }
 
 fn action_from_code(code: &str) -> Option<Action> {
     BUTTON_ACTIONS.into_iter().find(|a| a.code() == code)
+}
+
+/// The confirmation step of a decision, which cannot be undone.
+fn confirm_decision(
+    page: Page,
+    form: &FormRow,
+    action: Action,
+    state: &str,
+    comment: &str,
+) -> AppResult<Response> {
+    let case = form.case_number.clone().unwrap_or_default();
+    let (heading, lead, button) = if action == Action::Approve {
+        (
+            format!("Godkänna blanketten {case}?"),
+            "Kontot förs in i registret som \"Godkänt, ej startat\" och kontoansvarig kan starta det. \
+             Beslutet kan inte ångras."
+                .to_string(),
+            "Ja, godkänn blanketten",
+        )
+    } else {
+        (
+            format!("Avslå blanketten {case}?"),
+            "Kontot får inte startas. Kontoansvarig ser skälet. Beslutet kan inte ångras.".to_string(),
+            "Ja, avslå blanketten",
+        )
+    };
+    let mut facts = vec![("Blankett".to_string(), case)];
+    let name = form.content.0.account_name.trim();
+    if !name.is_empty() {
+        facts.push(("Konto".into(), name.to_string()));
+    }
+    facts.push((
+        if action == Action::Reject { "Skäl".into() } else { "Kommentar till beslutet".into() },
+        if comment.is_empty() { "Ingen".into() } else { comment.to_string() },
+    ));
+    crate::web::Confirm {
+        page,
+        heading,
+        lead,
+        facts,
+        action: format!("/blanketter/{}/atgard", form.form_id),
+        fields: vec![
+            ("action".into(), action.code().into()),
+            ("state".into(), state.into()),
+            ("comment".into(), comment.into()),
+        ],
+        button: button.into(),
+        cancel: format!("/blanketter/{}#atgarder", form.form_id),
+    }
+    .render()
 }
 
 /// Every workflow button posts here: the action is checked against the
@@ -819,6 +897,10 @@ pub async fn act(
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));
     }
     drop(conn);
+    if matches!(action, Action::Approve | Action::Reject) && !crate::web::confirm::confirmed(&input.bekraftat)
+    {
+        return confirm_decision(page, &form, action, &input.state, &comment);
+    }
 
     let role_label = capacity_label(capacity, &form);
     let mut tx = st.db.begin().await?;
@@ -855,6 +937,12 @@ pub async fn act(
                 form.decision_holder
             );
             let reason = (action == Action::Reject).then_some(comment.as_str());
+            // An approval's comment (its conditions) is part of the decision.
+            let text = if action == Action::Approve && !comment.is_empty() {
+                format!("{text} Kommentar: {comment}")
+            } else {
+                text
+            };
             db::decide(&mut tx, id, user.user_id, &text, reason).await?;
             after["decision"] = json!(text);
             if action == Action::Approve {

@@ -422,3 +422,57 @@ pub async fn set_platform_active(conn: &mut PgConnection, id: i64, active: bool)
         .rows_affected();
     Ok(n == 1)
 }
+
+/// Whether the unit has an active manager who can sign its startup forms.
+pub async fn unit_has_manager(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from role_assignments ra join users u using (user_id)
+                          where ra.unit_id = $1 and ra.active and ra.role = 'manager' and u.active) as "e!""#,
+        unit_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The organisation's active communicators, "Namn (e-post)", by name.
+pub async fn communicators(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"select u.name || ' (' || u.email || ')' as "c!" from role_assignments ra join users u using (user_id)
+           where ra.organisation_id = $1 and ra.active and ra.role = 'communicator' and u.active
+           order by u.name"#,
+        organisation_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// An active unit that has no active manager.
+#[derive(Debug, Clone)]
+pub struct UnitWithoutManager {
+    pub unit_id: i64,
+    pub organisation_id: i64,
+    pub organisation: String,
+    pub name: String,
+}
+
+/// The active units of active organisations (of `orgs`, or all when `city`)
+/// that have no active manager, so their startup forms have nobody to sign them.
+pub async fn units_without_manager(
+    conn: &mut PgConnection,
+    city: bool,
+    orgs: &[i64],
+) -> sqlx::Result<Vec<UnitWithoutManager>> {
+    sqlx::query_as!(
+        UnitWithoutManager,
+        r#"select un.unit_id, un.organisation_id, o.name as organisation, un.name
+           from units un join organisations o using (organisation_id)
+           where un.active and o.active and ($1 or un.organisation_id = any($2))
+             and not exists (select 1 from role_assignments ra join users u using (user_id)
+                             where ra.unit_id = un.unit_id and ra.active and ra.role = 'manager' and u.active)
+           order by o.name, un.name limit 200"#,
+        city,
+        orgs
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -770,17 +770,40 @@ pub async fn revoke_role(
     Ok(Redirect::to(&format!("/admin/anvandare/{id}#roller")).into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct ResetInput {
+    /// "ja" once the confirmation step has been answered.
+    #[serde(default)]
+    bekraftat: String,
+}
+
 pub async fn reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,
     page: Page,
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
+    Form(input): Form<ResetInput>,
 ) -> AppResult<Response> {
     let user = {
         let mut conn = state.db.acquire().await?;
         db::user(&mut conn, id).await?.ok_or(AppError::NotFound)?
     };
+    if !crate::web::confirm::confirmed(&input.bekraftat) {
+        return crate::web::Confirm {
+            page,
+            heading: format!("Återställa lösenordet för {}?", user.name),
+            lead: "Det nuvarande lösenordet slutar gälla direkt och alla inloggningar avslutas. \
+                   Du får ett engångslösenord att lämna till personen, som väljer ett nytt lösenord vid inloggningen."
+                .into(),
+            facts: vec![("Namn".into(), user.name.clone()), ("E-post".into(), user.email.clone())],
+            action: format!("/admin/anvandare/{id}/losenord"),
+            fields: Vec::new(),
+            button: "Ja, återställ lösenordet".into(),
+            cancel: format!("/admin/anvandare/{id}"),
+        }
+        .render();
+    }
     let otp = password::one_time_password();
     let hash = password::hash(otp.clone()).await?;
     let mut tx = state.db.begin().await?;

@@ -43,13 +43,15 @@ pub struct Document {
     pub kind: DocumentKind,
     pub version: String,
     pub title: String,
+    /// Where the version is published; empty when not set.
+    pub url: String,
     pub published_at: Dt,
 }
 
 pub async fn current_documents(conn: &mut PgConnection) -> sqlx::Result<Vec<Document>> {
     sqlx::query_as!(
         Document,
-        r#"select distinct on (kind) document_id, kind as "kind: DocumentKind", version, title,
+        r#"select distinct on (kind) document_id, kind as "kind: DocumentKind", version, title, url,
                   published_at as "published_at: Dt"
            from documents order by kind, published_at desc, document_id desc"#
     )
@@ -62,7 +64,7 @@ pub async fn missing_acknowledgements(conn: &mut PgConnection, user_id: i64) -> 
     sqlx::query_as!(
         Document,
         r#"select d.document_id as "document_id!", d.kind as "kind!: DocumentKind", d.version as "version!",
-                  d.title as "title!", d.published_at as "published_at!: Dt"
+                  d.title as "title!", d.url as "url!", d.published_at as "published_at!: Dt"
            from (select distinct on (kind) * from documents order by kind, published_at desc, document_id desc) d
            where not exists (select 1 from acknowledgements a where a.document_id = d.document_id and a.user_id = $1)
            order by d.kind"#,
@@ -75,6 +77,7 @@ pub async fn missing_acknowledgements(conn: &mut PgConnection, user_id: i64) -> 
 #[derive(Debug, Clone)]
 pub struct Acknowledgement {
     pub title: String,
+    pub url: String,
     pub version: String,
     pub acknowledged_at: Dt,
 }
@@ -82,7 +85,7 @@ pub struct Acknowledgement {
 pub async fn acknowledgements(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Acknowledgement>> {
     sqlx::query_as!(
         Acknowledgement,
-        r#"select d.title, d.version, a.acknowledged_at as "acknowledged_at: Dt"
+        r#"select d.title, d.url, d.version, a.acknowledged_at as "acknowledged_at: Dt"
            from acknowledgements a join documents d using (document_id)
            where a.user_id = $1 order by a.acknowledged_at desc"#,
         user_id
@@ -113,13 +116,16 @@ pub async fn publish(
     kind: DocumentKind,
     version: &str,
     title: &str,
+    url: &str,
     by: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        "insert into documents (kind, version, title, published_by) values ($1, $2, $3, $4) returning document_id",
+        "insert into documents (kind, version, title, url, published_by) values ($1, $2, $3, $4, $5)
+         returning document_id",
         kind as DocumentKind,
         version,
         title,
+        url,
         by
     )
     .fetch_one(conn)
@@ -197,5 +203,22 @@ pub async fn unit_accounts(conn: &mut PgConnection, units: &[i64]) -> sqlx::Resu
         units
     )
     .fetch_all(conn)
+    .await
+}
+
+/// Set the address of a published version; returns its former address, or
+/// `None` when there is no such document.
+pub async fn set_document_url(
+    conn: &mut PgConnection,
+    document_id: i64,
+    url: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        r#"update documents d set url = $2 from documents old
+           where d.document_id = $1 and old.document_id = d.document_id returning old.url"#,
+        document_id,
+        url
+    )
+    .fetch_optional(conn)
     .await
 }

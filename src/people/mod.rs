@@ -7,7 +7,7 @@ pub mod db;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use tower_sessions::Session;
 
 use crate::audit::{self, Entry};
 use crate::auth::{Admin, CurrentUser, Manager, Role};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::content::parse_date;
 use crate::state::AppState;
 use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/mina-uppgifter/utbildning", post(add_training))
         .route("/min-verksamhet", get(my_units))
         .route("/admin/dokument", get(documents).post(publish))
+        .route("/admin/dokument/{id}/lank", post(set_link))
 }
 
 #[derive(Template)]
@@ -186,6 +187,20 @@ pub struct DocumentsPage {
     kinds: [DocumentKind; 3],
     errors: FieldErrors,
     form: PublishInput,
+    /// A refused link: which document, and what was typed.
+    link_typed: Option<(i64, String)>,
+}
+
+impl DocumentsPage {
+    fn link_value(&self, d: &Document) -> String {
+        match &self.link_typed {
+            Some((id, typed)) if *id == d.document_id => typed.clone(),
+            _ => d.url.clone(),
+        }
+    }
+    fn link_field(&self, d: &Document) -> String {
+        format!("url-{}", d.document_id)
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -196,6 +211,20 @@ pub struct PublishInput {
     version: String,
     #[serde(default)]
     title: String,
+    #[serde(default)]
+    url: String,
+}
+
+/// A document's address, required: an `http(s)://` address of at most 500 characters.
+fn document_url(errors: &mut FieldErrors, field: &str, typed: &str) -> Option<String> {
+    let url = crate::web::web_link(typed).filter(|u| u.chars().count() <= 500).map(str::to_string);
+    if url.is_none() {
+        errors.add(
+            field,
+            "Skriv adressen där dokumentet finns, som börjar med https://, till exempel på intranätet.",
+        );
+    }
+    url
 }
 
 pub async fn documents(State(st): State<AppState>, page: Page, _: Admin) -> AppResult<Response> {
@@ -207,6 +236,7 @@ pub async fn documents(State(st): State<AppState>, page: Page, _: Admin) -> AppR
         kinds: DocumentKind::ALL,
         errors: FieldErrors::default(),
         form: PublishInput::default(),
+        link_typed: None,
     })
 }
 
@@ -231,10 +261,13 @@ pub async fn publish(
     if title.is_none() {
         errors.add("title", "Skriv dokumentets titel (högst 200 tecken).");
     }
+    let url = document_url(&mut errors, "url", &form.url);
     let mut tx = st.db.begin().await?;
-    if let (Some(kind), Some(version), Some(title), true) = (kind, version, title, errors.is_empty()) {
+    if let (Some(kind), Some(version), Some(title), Some(url), true) =
+        (kind, version, title, url, errors.is_empty())
+    {
         let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        match db::publish(&mut sp, kind, &version, &title, admin.user_id).await {
+        match db::publish(&mut sp, kind, &version, &title, &url, admin.user_id).await {
             Ok(id) => {
                 sp.commit().await?;
                 audit::record(
@@ -244,7 +277,7 @@ pub async fn publish(
                         action: "document_published",
                         entity_type: "document",
                         entity_id: Some(id),
-                        after: Some(json!({ "kind": kind, "version": version, "title": title })),
+                        after: Some(json!({ "kind": kind, "version": version, "title": title, "url": url })),
                         client_addr: addr.as_deref(),
                         ..Default::default()
                     },
@@ -266,6 +299,59 @@ pub async fn publish(
         }
     }
     let current = db::current_documents(&mut tx).await?;
-    let p = DocumentsPage { page, current, kinds: DocumentKind::ALL, errors, form };
+    let p = DocumentsPage { page, current, kinds: DocumentKind::ALL, errors, form, link_typed: None };
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
+
+#[derive(Default, Deserialize)]
+pub struct LinkInput {
+    #[serde(default)]
+    url: String,
+}
+
+/// Set or correct the address of a published version.
+pub async fn set_link(
+    State(st): State<AppState>,
+    page: Page,
+    Admin(admin): Admin,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    Form(input): Form<LinkInput>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let field = format!("url-{id}");
+    let mut tx = st.db.begin().await?;
+    if let Some(url) = document_url(&mut errors, &field, &input.url) {
+        let before = db::set_document_url(&mut tx, id, &url).await?.ok_or(AppError::NotFound)?;
+        audit::record(
+            &mut tx,
+            Entry {
+                actor: Some(admin.user_id),
+                action: "document_link_set",
+                entity_type: "document",
+                entity_id: Some(id),
+                before: Some(json!({ "url": before })),
+                after: Some(json!({ "url": url })),
+                client_addr: addr.as_deref(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        flash(&session, FlashKind::Success, "Länken till dokumentet är sparad.").await;
+        return Ok(Redirect::to("/admin/dokument").into_response());
+    }
+    let current = db::current_documents(&mut tx).await?;
+    if !current.iter().any(|d| d.document_id == id) {
+        return Err(AppError::NotFound);
+    }
+    let p = DocumentsPage {
+        page,
+        current,
+        kinds: DocumentKind::ALL,
+        errors,
+        form: PublishInput::default(),
+        link_typed: Some((id, input.url)),
+    };
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }

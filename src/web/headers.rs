@@ -7,8 +7,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::AuthSession;
 use crate::state::AppState;
-use crate::web::{ErrorPage, render_status};
+use crate::web::{ErrorPage, ErrorShown, NavUser, render_status};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -34,6 +35,43 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// Draws the error pages of handlers again with the logged-in user's menu and
+/// a way back to the page they came from (a same-origin `Referer`), so that a
+/// refused action (409, 403, 404) leaves nobody on a dead end. It runs inside
+/// the login layer, which has already loaded the user.
+pub async fn error_pages_with_menu(req: Request, next: Next) -> Response {
+    let user = req.extensions().get::<AuthSession>().and_then(|a| a.user.clone());
+    let path = req.uri().path().to_string();
+    let back = same_origin_referer(&req).filter(|b| *b != path || req.method() != axum::http::Method::GET);
+    let res = next.run(req).await;
+    let Some(shown) = res.extensions().get::<ErrorShown>().cloned() else { return res };
+    if user.is_none() && back.is_none() {
+        return res;
+    }
+    let mut page = ErrorPage::new(shown.status, shown.message);
+    page.page.user = user.as_ref().map(|u| NavUser::of(u, &path));
+    page.page.path = path;
+    page.back = back;
+    let mut out = render_status(shown.status, &page);
+    for (k, v) in res.headers() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().entry(k).or_insert_with(|| v.clone());
+        }
+    }
+    out
+}
+
+/// The path and query of the `Referer`, when it is a page of this site.
+fn same_origin_referer(req: &Request) -> Option<String> {
+    let host = req.headers().get(header::HOST)?.to_str().ok()?;
+    let referer: axum::http::Uri = req.headers().get(header::REFERER)?.to_str().ok()?.parse().ok()?;
+    if referer.authority()?.as_str() != host {
+        return None;
+    }
+    let pq = referer.path_and_query()?.as_str();
+    pq.starts_with('/').then(|| pq.to_string())
 }
 
 /// Gives bare error responses from middleware (empty or plain-text bodies:

@@ -1,6 +1,7 @@
 //! The web layer shared by every feature: the page layout context, flash
 //! messages, rendering, the Swedish error pages, security headers, static files.
 
+pub mod confirm;
 mod headers;
 mod time;
 
@@ -15,7 +16,10 @@ use tower_sessions::Session;
 use crate::auth::AuthSession;
 use crate::error::{AppError, AppResult};
 
-pub use headers::{fill_error_pages, reject_nul_bytes, security_headers, static_files};
+pub use confirm::Confirm;
+pub use headers::{
+    error_pages_with_menu, fill_error_pages, reject_nul_bytes, security_headers, static_files,
+};
 pub use time::{Dt, YEARS, local_to_utc, parse_date, parse_datetime, stockholm_now_date, to_stockholm};
 
 /// What the base layout needs on every page: who is logged in, their
@@ -48,6 +52,21 @@ impl Page {
     }
 }
 
+impl NavUser {
+    /// The name, roles and menu of `u` on the page at `path`.
+    pub fn of(u: &crate::auth::User, path: &str) -> Self {
+        let links = nav_links(u)
+            .into_iter()
+            .map(|(href, label)| NavLink {
+                href,
+                label,
+                current: if href == "/" { path == "/" } else { path.starts_with(href) },
+            })
+            .collect();
+        NavUser { name: u.name.clone(), roles: u.role_labels(), links }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Page {
     type Rejection = AppError;
 
@@ -58,17 +77,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
             Err(_) => Vec::new(),
         };
         let user = match AuthSession::from_request_parts(parts, state).await {
-            Ok(auth) => auth.user.map(|u| {
-                let links = crate::web::nav_links(&u)
-                    .into_iter()
-                    .map(|(href, label)| NavLink {
-                        href,
-                        label,
-                        current: if href == "/" { path == "/" } else { path.starts_with(href) },
-                    })
-                    .collect();
-                NavUser { name: u.name.clone(), roles: u.role_labels(), links }
-            }),
+            Ok(auth) => auth.user.as_ref().map(|u| NavUser::of(u, &path)),
             Err(_) => None,
         };
         Ok(Page { user, flashes, path })
@@ -180,6 +189,16 @@ pub struct ErrorPage {
     pub status: u16,
     pub heading: &'static str,
     pub message: String,
+    /// The page the user came from, for "Tillbaka".
+    pub back: Option<String>,
+}
+
+/// Left on an error response by `AppError`, so that `error_pages_with_menu`
+/// can draw the same page again with the user's menu.
+#[derive(Debug, Clone)]
+pub struct ErrorShown {
+    pub status: StatusCode,
+    pub message: Option<String>,
 }
 
 impl ErrorPage {
@@ -213,6 +232,7 @@ impl ErrorPage {
             status: status.as_u16(),
             heading,
             message: message.unwrap_or_else(|| default.to_string()),
+            back: None,
         }
     }
 }
@@ -257,6 +277,17 @@ pub fn web_link(url: &str) -> Option<&str> {
 /// "1 dag", `plural(30, "dag", "dagar")` is "30 dagar".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", number(n), if n == 1 { one } else { many })
+}
+
+/// A Swedish enumeration: "A", "A och B", "A, B och C".
+pub fn list_text<T: std::fmt::Display>(items: &[T]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => {
+            format!("{} och {last}", rest.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+        }
+    }
 }
 
 /// "1 dag", "30 dagar".

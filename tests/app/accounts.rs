@@ -23,6 +23,10 @@ pub async fn account(app: &TestApp, unit: &str, name: &str, state: &str, owner: 
     .unwrap()
 }
 
+fn day(s: &str) -> time::Date {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap()
+}
+
 fn names(r: &crate::helpers::Resp) -> Vec<String> {
     let mut v = r.texts("table.register tbody td:first-child a");
     v.sort();
@@ -200,12 +204,15 @@ async fn archiving_is_due_from_1_december_and_overdue_after_31_december() {
             time::Date::parse(today, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
         let app = TestApp::spawn_with(|c| c.today = Some(date)).await;
         let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
-        sqlx::query("insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
-                     select $1, 'yearly', 2025, date '2025-12-10', user_id, 'Export' from users where email = 'agare@example.se'")
-            .bind(id)
-            .execute(&app.db)
-            .await
-            .unwrap();
+        sqlx::query(
+            "insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
+                     select $1, 'yearly', y, make_date(y, 12, 10), user_id, 'Export'
+                     from users, generate_series(2000, 2025) y where email = 'agare@example.se'",
+        )
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
         let owner = app.login("agare@example.se").await;
         let tasks: Vec<String> = owner
             .get("/")
@@ -339,7 +346,11 @@ async fn the_whole_closure_path_and_its_refusals() {
         .assert_redirect(&format!("/konton/{id}"));
     let r = owner.post(&format!("/konton/{id}/avslut/stang"), &[]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.text("main p").contains("Annonseringsperioden"));
+    assert!(r.text("main p").contains("Kontot kan avslutas från 2026-12-10"), "{}", r.text("main p"));
+    // The page says from when instead of offering the button.
+    let page = on_page(&owner, id).await;
+    assert!(page.texts("form[action$='/avslut/stang']").is_empty());
+    assert!(page.text("#kan-avslutas").contains("Kontot kan avslutas från 2026-12-10"));
 
     // After the period: the final archive record is still missing.
     let later = app.serve_again(|c| c.today = Some(day("2026-12-11"))).await;
@@ -353,7 +364,17 @@ async fn the_whole_closure_path_and_its_refusals() {
         )
         .await
         .assert_redirect(&format!("/konton/{id}"));
-    owner2.post(&format!("/konton/{id}/avslut/stang"), &[]).await.assert_redirect(&format!("/konton/{id}"));
+    // Closing asks first, and changes nothing until confirmed.
+    assert_eq!(on_page(&owner2, id).await.texts("form[action$='/avslut/stang'] button").len(), 1);
+    let ask = owner2.post(&format!("/konton/{id}/avslut/stang"), &[]).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert_eq!(ask.text("h1"), "Avsluta kontot Förskolan Lärkan?");
+    assert_eq!(ask.texts("input[name=bekraftat][value=ja]").len(), 1);
+    assert_eq!(on_page(&owner2, id).await.text(".state"), "Avslutas");
+    owner2
+        .post(&format!("/konton/{id}/avslut/stang"), &[("bekraftat", "ja")])
+        .await
+        .assert_redirect(&format!("/konton/{id}"));
     let page = on_page(&owner2, id).await;
     assert_eq!(page.text(".state"), "Avslutat");
     let r = owner2.get("/konton?status=closed").await;
@@ -453,13 +474,26 @@ async fn a_new_document_version_asks_everyone_again() {
     );
     let admin = app.login("admin@example.se").await;
     let r = admin
-        .post("/admin/dokument", &[("kind", "routine"), ("version", "2024"), ("title", "Lokal rutin")])
+        .post(
+            "/admin/dokument",
+            &[
+                ("kind", "routine"),
+                ("version", "2024"),
+                ("title", "Lokal rutin"),
+                ("url", "https://intra.example.se/r"),
+            ],
+        )
         .await;
     assert_eq!(r.texts(".error-summary li"), ["Den versionen finns redan."]);
     admin
         .post(
             "/admin/dokument",
-            &[("kind", "routine"), ("version", "2027"), ("title", "Lokal rutin för sociala medier")],
+            &[
+                ("kind", "routine"),
+                ("version", "2027"),
+                ("title", "Lokal rutin för sociala medier"),
+                ("url", "https://intra.example.se/rutin-2027"),
+            ],
         )
         .await
         .assert_redirect("/admin/dokument");
@@ -721,7 +755,8 @@ async fn a_concurrent_closure_and_edit_never_change_a_closed_account() {
         ];
         let close_path = format!("/konton/{id}/avslut/stang");
         let edit_path = format!("/konton/{id}/uppgifter");
-        let (closed, edited) = tokio::join!(komm.post(&close_path, &[]), komm.post(&edit_path, &edit));
+        let (closed, edited) =
+            tokio::join!(komm.post(&close_path, &[("bekraftat", "ja")]), komm.post(&edit_path, &edit));
         assert_eq!(closed.status, StatusCode::SEE_OTHER, "the closure goes through: {}", closed.body);
         let (state, name): (String, String) =
             sqlx::query_as("select state::text, name from accounts where account_id = $1")
@@ -885,4 +920,154 @@ async fn an_account_not_started_has_nothing_archived() {
     let facts = owner.get(&format!("/konton/{id}")).await.text("dl.facts");
     assert!(facts.contains("Inget att arkivera förrän kontot har startat"), "{facts}");
     assert!(!facts.contains("Arkiverat"), "{facts}");
+}
+
+#[tokio::test]
+async fn a_missed_year_stays_overdue_until_recorded_with_its_year() {
+    let app = TestApp::spawn_with(|c| c.today = Some(day("2027-02-10"))).await;
+    // Started 2024-02-01; only 2024 is archived, so 2025 and 2026 are missing.
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    sqlx::query(
+        "insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
+         select $1, 'yearly', 2024, date '2024-12-10', user_id, 'Export' from users where email = 'agare@example.se'",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let owner = app.login("agare@example.se").await;
+    let archiving_tasks = |r: crate::helpers::Resp| -> Vec<String> {
+        r.texts(".tasks li").into_iter().filter(|t| t.starts_with("Arkiver")).collect()
+    };
+    assert_eq!(
+        archiving_tasks(owner.get("/").await),
+        ["Arkivera Förskolan Lärkan för 2025 och 2026 Försenad"]
+    );
+    let page = on_page(&owner, id).await;
+    assert!(
+        page.texts(".facts .warning-text")
+            .contains(&"Försenad: arkiveringen för 2025 och 2026 saknas".into())
+    );
+    assert_eq!(page.value("#year").as_deref(), Some("2025"), "the form suggests the oldest missing year");
+    // The archivist sees them by name, on "Att göra" and on the archiving overview.
+    let archivist = app.login("arkivarie@example.se").await;
+    assert_eq!(
+        archiving_tasks(archivist.get("/").await),
+        ["Arkivering saknas för Förskolan Lärkan (Förskola, 2025 och 2026) Försenad"]
+    );
+    let overview = archivist.get("/arkivering").await;
+    assert_eq!(
+        overview.texts("#saknas + p + .table-wrap table tbody td"),
+        ["Förskolan Lärkan", "Östermalms stadsdelsförvaltning", "Förskola", "2025 och 2026"]
+    );
+
+    // Wrong years are refused next to the field, keeping what was typed.
+    let path = format!("/konton/{id}/arkivering");
+    for (year, on, msg) in [
+        ("tjugo", "2027-02-10", "Skriv året med fyra siffror, till exempel 2025."),
+        ("2028", "2027-02-10", "Året kan inte ligga i framtiden."),
+        ("2023", "2027-02-10", "Kontot startade 2024-02-01, så det finns ingen arkivering för 2023."),
+        ("2026", "2025-12-01", "En arkivering gjord 2025-12-01 kan inte gälla 2026."),
+        ("2024", "2027-02-10", "Kontot har redan en årlig arkivering för 2024."),
+    ] {
+        let r = owner
+            .post(&path, &[("kind", "yearly"), ("year", year), ("archived_on", on), ("method", "Export")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{year}");
+        assert_eq!(r.text("#year-fel"), format!("Fel: {msg}"), "{year}");
+        assert_eq!(r.value("#year").as_deref(), Some(year));
+    }
+    // The missed 2025 is recorded now, in February 2027.
+    owner
+        .post(
+            &path,
+            &[("kind", "yearly"), ("year", "2025"), ("archived_on", "2027-02-10"), ("method", "Export")],
+        )
+        .await
+        .assert_redirect(&format!("/konton/{id}"));
+    let years: Vec<i32> =
+        sqlx::query_scalar("select year from archive_records where account_id = $1 order by year")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(years, [2024, 2025]);
+    assert_eq!(archiving_tasks(owner.get("/").await), ["Arkivera Förskolan Lärkan för 2026 Försenad"]);
+    let page = on_page(&owner, id).await;
+    assert_eq!(page.value("#year").as_deref(), Some("2026"));
+    let cells = page.texts("#arkivering + .table-wrap table tbody tr:first-child td");
+    assert_eq!(cells[..3], ["2027-02-10", "Årlig arkivering (december)", "2025"], "{cells:?}");
+    // A later date does not make the missing 2026 disappear.
+    let later = app.serve_again(|c| c.today = Some(day("2028-03-01"))).await;
+    assert_eq!(
+        archiving_tasks(later.login("agare@example.se").await.get("/").await),
+        ["Arkivera Förskolan Lärkan för 2026 och 2027 Försenad"]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_action_gets_a_full_page_with_the_menu_and_a_way_back() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    let owner = app.login("agare@example.se").await;
+    let from = format!("/konton/{id}");
+    let r = owner.post_from(&from, &format!("/konton/{id}/avslut/stang"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.text("main p"), "Kontot håller inte på att avslutas.");
+    assert!(r.texts("nav.main-nav a").contains(&"Konton".to_string()), "{:?}", r.texts("nav a"));
+    assert!(
+        r.body.contains(&format!("<a href=\"{from}\">Tillbaka till sidan du kom från</a>")),
+        "{}",
+        r.body
+    );
+    assert!(r.texts("main a").contains(&"Tillbaka till sidan du kom från".to_string()));
+    // A 404 has the menu too; a link from another site gives no way "back" there.
+    let r = owner.get("/konton/999999").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.texts("nav.main-nav a").is_empty());
+    assert!(!r.texts("main a").contains(&"Tillbaka till sidan du kom från".to_string()));
+}
+
+#[tokio::test]
+async fn every_document_version_links_to_where_it_is_published() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@example.se").await;
+    let doc: i64 = sqlx::query_scalar("select document_id from documents where kind = 'policy'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let path = format!("/admin/dokument/{doc}/lank");
+    for bad in ["", "intranat/policy", "javascript:alert(1)", "https://a b"] {
+        let r = admin.post(&path, &[("url", bad)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(r.text(&format!("#url-{doc}-fel")).contains("som börjar med https://"), "{bad}");
+        assert_eq!(r.value(&format!("#url-{doc}")).as_deref(), Some(bad));
+    }
+    assert_eq!(
+        admin.post("/admin/dokument/999999/lank", &[("url", "https://x.example.se")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    admin
+        .post(&path, &[("url", "https://intranat.example.se/policy")])
+        .await
+        .assert_redirect("/admin/dokument");
+    assert_eq!(app.audit_count("document_link_set").await, 1);
+    // A new version needs its address.
+    let r = admin
+        .post("/admin/dokument", &[("kind", "handbook"), ("version", "2027"), ("title", "Handledning")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#url-fel").contains("som börjar med https://"));
+    // Those asked to confirm can open what they confirm.
+    let owner = app.login("agare@example.se").await;
+    let mine = owner.get("/mina-uppgifter").await;
+    assert!(
+        mine.body.contains(r#"<a href="https://intranat.example.se/policy" rel="noopener noreferrer">Stockholms stads policy för sociala medier</a>"#),
+        "{}",
+        mine.body
+    );
+    assert_eq!(
+        app.login("chef@example.se").await.post(&path, &[("url", "https://x.example.se")]).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -133,7 +133,9 @@ async fn admin_creates_organisation_unit_and_user_who_logs_in_and_must_change_pa
         .assert_redirect(&format!("/admin/anvandare/{user_id}#roller"));
     let page = admin.get(&format!("/admin/anvandare/{user_id}")).await;
     assert!(
-        page.texts("#roller + table td").iter().any(|t| t.contains("Stadsbiblioteket, Kulturförvaltningen"))
+        page.texts("#roller + .table-wrap table td")
+            .iter()
+            .any(|t| t.contains("Stadsbiblioteket, Kulturförvaltningen"))
     );
 
     let bo = app.client();
@@ -253,7 +255,13 @@ async fn password_reset_gives_a_one_time_password_and_unlocks() {
     .await
     .unwrap();
     let id = app.user_id("agare@example.se").await;
-    let r = admin.post(&format!("/admin/anvandare/{id}/losenord"), &[]).await;
+    // The reset asks first and changes nothing until confirmed.
+    let ask = admin.post(&format!("/admin/anvandare/{id}/losenord"), &[]).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert_eq!(ask.text("h1"), "Återställa lösenordet för Oskar Ägare?");
+    assert!(ask.texts(".otp").is_empty());
+    assert_eq!(app.audit_count("password_reset").await, 0);
+    let r = admin.post(&format!("/admin/anvandare/{id}/losenord"), &[("bekraftat", "ja")]).await;
     let otp = r.text(".otp code");
     assert_eq!(otp.len(), 16);
     owner.get("/").await.assert_redirect("/logga-in");

@@ -221,7 +221,35 @@ impl Browser {
             self.path().await,
             serde_json::to_string_pretty(&violations).unwrap()
         );
+        self.phone_width(page).await;
         self.checked.push(page.to_string());
+    }
+
+    /// Every checked page also fits a 390 px phone: nothing makes the page
+    /// scroll sideways (wide tables scroll inside their own frame).
+    async fn phone_width(&self, page: &str) {
+        let (w, h) = self.c.get_window_size().await.unwrap();
+        if w != 390 {
+            self.c.set_window_size(390, 844).await.unwrap();
+        }
+        let wide = self
+            .c
+            .execute(
+                "const d = document.documentElement;
+                 if (d.scrollWidth <= d.clientWidth) return [];
+                 return [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > d.clientWidth + 1)
+                   .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                     + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                     + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if w != 390 {
+            self.c.set_window_size(w as u32, h as u32).await.unwrap();
+        }
+        assert_eq!(wide, Value::Array(vec![]), "{page} ({}) is wider than a 390 px phone", self.path().await);
     }
 
     /// The axe-core violations of the current page.
@@ -410,6 +438,12 @@ async fn journey_from_startup_form_to_archived_account() {
     // A condition typed before "Godkänn" goes with the decision.
     b.fill("Kommentar", "Villkor: följ upp efter ett halvår.").await;
     b.press("Godkänn").await;
+    // The decision cannot be undone: a confirmation step that repeats the condition, without JavaScript.
+    let h1 = b.text("h1").await;
+    assert!(h1.starts_with("Godkänna blanketten SM-") && h1.ends_with('?'), "{h1}");
+    assert!(b.text(".facts").await.contains("Villkor: följ upp efter ett halvår."));
+    b.axe("Bekräfta beslutet").await;
+    b.press("Ja, godkänn blanketten").await;
     assert_eq!(b.text(".state").await, "Godkänd");
     assert!(
         b.texts("ol.timeline li").await.iter().any(|h| h.contains("Villkor: följ upp efter ett halvår.")),
@@ -460,7 +494,7 @@ async fn journey_from_startup_form_to_archived_account() {
         .await
         .unwrap();
     b.choose("Årlig arkivering (december)").await;
-    b.fill("Datum", &today.to_string()).await;
+    b.fill("Datum då arkiveringen gjordes", &today.to_string()).await;
     b.fill("Metod", "Export av kontots data").await;
     b.fill("Var det förvaras (valfritt)", "SM-2026-0200").await;
     b.press("Registrera arkivering").await;
@@ -468,7 +502,10 @@ async fn journey_from_startup_form_to_archived_account() {
     b.axe("Kontots sida").await;
     b.screenshot("06-kontots-sida").await;
     assert!(
-        b.texts("#arkivering + table tbody tr").await.iter().any(|r| r.contains("Export av kontots data"))
+        b.texts("#arkivering + .table-wrap table tbody tr")
+            .await
+            .iter()
+            .any(|r| r.contains("Export av kontots data"))
     );
     eprintln!("axe checked {} pages: {:?}", b.checked.len(), b.checked);
 }

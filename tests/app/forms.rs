@@ -99,7 +99,12 @@ pub async fn submitted(app: &TestApp, owner: &Client, unit: i64, name: &str) -> 
 }
 
 async fn act(c: &Client, id: i64, action: &str, comment: &str) -> Resp {
-    c.post(&format!("/blanketter/{id}/atgard"), &[("action", action), ("comment", comment)]).await
+    // "bekraftat" answers the confirmation step of a decision; other actions ignore it.
+    c.post(
+        &format!("/blanketter/{id}/atgard"),
+        &[("action", action), ("comment", comment), ("bekraftat", "ja")],
+    )
+    .await
 }
 
 async fn state_of(app: &TestApp, id: i64) -> String {
@@ -301,7 +306,16 @@ async fn a_manager_of_another_unit_can_neither_see_nor_sign() {
     let app = TestApp::spawn().await;
     let ids = ids(&app).await;
     let owner = app.login("agare@example.se").await;
-    // Äldreomsorg has no manager among the demo users: chef@ manages Förskola and Kultur och fritid.
+    // Äldreomsorg gets a manager who is none of these: chef@ manages Förskola and Kultur och fritid.
+    sqlx::query(
+        "insert into role_assignments (user_id, role, organisation_id, unit_id)
+         select u.user_id, 'manager', un.organisation_id, un.unit_id from users u, units un
+         where u.email = 'strateg@example.se' and un.unit_id = $1",
+    )
+    .bind(ids.aldreomsorg)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let id = submitted(&app, &owner, ids.aldreomsorg, "Äldreomsorgen").await;
     for email in
         ["chef@example.se", "chef.miljo@example.se", "agare.miljo@example.se", "arkivarie@example.se"]
@@ -474,8 +488,11 @@ async fn two_concurrent_decisions_give_exactly_one() {
     let s2 = app.login("strateg@example.se").await;
     let p1 = format!("/blanketter/{id}/atgard");
     let (a, b) = tokio::join!(
-        s1.post(&p1, &[("action", "approve"), ("state", "in_review")]),
-        s2.post(&p1, &[("action", "reject"), ("comment", "Nej."), ("state", "in_review")])
+        s1.post(&p1, &[("action", "approve"), ("state", "in_review"), ("bekraftat", "ja")]),
+        s2.post(
+            &p1,
+            &[("action", "reject"), ("comment", "Nej."), ("state", "in_review"), ("bekraftat", "ja")]
+        )
     );
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];
     statuses.sort();
@@ -818,4 +835,84 @@ async fn the_actions_come_after_the_forms_content() {
     let actions = body.find(r#"id="atgarder""#).expect("actions");
     assert!(content < actions, "the manager reads the form before the button to sign it");
     assert!(body.contains(r##"href="#atgarder""##), "a link at the top leads to the actions");
+}
+
+#[tokio::test]
+async fn a_form_for_a_unit_without_a_manager_is_not_sent_and_the_unit_is_a_task() {
+    let app = TestApp::spawn().await;
+    let ids = ids(&app).await;
+    let owner = app.login("agare@example.se").await;
+    // Äldreomsorg has no manager among the demo users.
+    let r = post_fields(
+        &owner,
+        "/blanketter",
+        &with(complete(&ids, ids.aldreomsorg, "Seniorträffar"), "action", "submit"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = r.text("#unit_id-fel");
+    assert!(msg.starts_with("Fel: Enheten Äldreomsorg har ingen chef i Kontoregistret"), "{msg}");
+    assert!(msg.contains("kommunikator@example.se"), "names the communicators to contact: {msg}");
+    // Nothing was sent; the work is kept as a draft.
+    let (state, name): (String, String) = sqlx::query_as(
+        "select state::text, content->>'account_name' from forms order by form_id desc limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((state.as_str(), name.as_str()), ("draft", "Seniorträffar"));
+    assert_eq!(app.audit_count("form_submit").await, 0);
+    for email in ["admin@example.se", "kommunikator@example.se"] {
+        let tasks = app.login(email).await.get("/").await.texts(".tasks li");
+        assert!(
+            tasks.iter().any(|t| t.starts_with("Enheten Äldreomsorg (") && t.contains("saknar chef")),
+            "{email}: {tasks:?}"
+        );
+    }
+    assert!(!owner.get("/").await.texts(".tasks li").iter().any(|t| t.contains("saknar chef")));
+}
+
+#[tokio::test]
+async fn a_decision_asks_for_confirmation_first_and_keeps_the_comment() {
+    let app = TestApp::spawn().await;
+    let ids = ids(&app).await;
+    let owner = app.login("agare@example.se").await;
+    let id = submitted(&app, &owner, ids.forskola, "Bekräftas").await;
+    act(&app.login("chef@example.se").await, id, "sign", "").await;
+    let strateg = app.login("strateg@example.se").await;
+    let path = format!("/blanketter/{id}/atgard");
+    for (action, heading, button) in [
+        ("approve", "Godkänna blanketten", "Ja, godkänn blanketten"),
+        ("reject", "Avslå blanketten", "Ja, avslå blanketten"),
+    ] {
+        let r = strateg
+            .post(&path, &[("action", action), ("state", "in_review"), ("comment", "Villkor: alt-texter.")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{action}");
+        assert!(r.text("h1").starts_with(heading), "{}", r.text("h1"));
+        assert_eq!(r.texts("main form button"), [button]);
+        assert_eq!(r.value("input[name=comment]").as_deref(), Some("Villkor: alt-texter."));
+        assert_eq!(r.value("input[name=action]").as_deref(), Some(action));
+        assert_eq!(r.value("input[name=bekraftat]").as_deref(), Some("ja"));
+        assert_eq!(state_of(&app, id).await, "in_review", "nothing is decided before the confirmation");
+    }
+    let r = strateg
+        .post(
+            &path,
+            &[
+                ("action", "approve"),
+                ("state", "in_review"),
+                ("comment", "Villkor: alt-texter."),
+                ("bekraftat", "ja"),
+            ],
+        )
+        .await;
+    r.assert_redirect(&format!("/blanketter/{id}"));
+    assert_eq!(state_of(&app, id).await, "approved");
+    let decision: String = sqlx::query_scalar("select decision_text from forms where form_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(decision.contains("Villkor: alt-texter."), "{decision}");
 }

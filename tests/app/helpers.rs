@@ -230,6 +230,16 @@ impl Client {
         Self::read(self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
     }
 
+    /// A POST as a browser sends it from the page at `from` on this site.
+    pub async fn post_from(&self, from: &str, path: &str, form: &[(&str, &str)]) -> Resp {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("referer", format!("{}{from}", self.base))
+            .form(form);
+        Self::read(req.send().await.unwrap()).await
+    }
+
     /// A POST as a browser sends it from another site.
     pub async fn post_cross_site(&self, path: &str, form: &[(&str, &str)]) -> Resp {
         let req = self

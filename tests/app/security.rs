@@ -159,6 +159,7 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
         r("POST", "/admin/plattformar/{id}", "/admin/plattformar/14".into(), admin),
         r("GET", "/admin/dokument", "/admin/dokument".into(), admin),
         r("POST", "/admin/dokument", "/admin/dokument".into(), admin),
+        r("POST", "/admin/dokument/{id}/lank", "/admin/dokument/1/lank".into(), admin),
         r("GET", "/organisationer", "/organisationer".into(), viewer),
         r("GET", "/organisationer/{id}", format!("/organisationer/{}", i.org), "LAFFAAAANN"),
         r("GET", "/blanketter", "/blanketter".into(), logged),
