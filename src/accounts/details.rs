@@ -35,7 +35,7 @@ pub async fn update_descriptive(
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &t.name, "Skriv kontots namn.", 300);
     if !t.url.trim().is_empty() && !valid_url_or_handle(&t.url) {
-        errors.add("url", "Skriv adressen som https://… eller som @användarnamn.");
+        errors.add("details_url", "Skriv adressen som https://… eller som @användarnamn.");
     }
     let platform = t.platform_id.parse::<i64>().ok().filter(|p| platforms.iter().any(|c| c.id == *p));
     if platform.is_none() {

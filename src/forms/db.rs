@@ -59,8 +59,10 @@ pub struct FormRow {
 }
 
 /// One form, if the user may see it: its owner always; once submitted, the
-/// managers of its unit and the communicators, strategists and decision
-/// holders of its organisation.
+/// managers of its unit, the communicators, strategists, archivists and
+/// decision holders of its organisation, SLK and the administrator (who see
+/// its account in the register), and the account's present owner and deputy.
+/// Only the capacities of `handlers::capacities` may act on it.
 pub async fn form_in_scope(
     conn: &mut PgConnection,
     user_id: i64,
@@ -88,12 +90,15 @@ pub async fn form_in_scope(
            left join accounts acc on acc.account_id = f.account_id
            where f.form_id = $2
              and (f.owner_user_id = $1
-                  or (f.case_number is not null and exists (
+                  or (f.case_number is not null and (exists (
                         select 1 from role_assignments ra
                         where ra.user_id = $1 and ra.active
                           and ((ra.role = 'manager' and ra.unit_id = f.unit_id)
-                               or ((ra.role in ('communicator', 'strategist') or ra.role = o.delegated_role)
-                                   and ra.organisation_id = f.organisation_id)))))"#,
+                               or ((ra.role in ('communicator', 'strategist', 'archivist') or ra.role = o.delegated_role)
+                                   and ra.organisation_id = f.organisation_id)
+                               or ra.role in ('city_office', 'admin')))
+                      or exists (select 1 from accounts a where a.account_id = f.account_id
+                                 and (a.owner_user_id = $1 or a.deputy_user_id = $1)))))"#,
         user_id,
         form_id
     )

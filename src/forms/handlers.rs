@@ -830,8 +830,11 @@ pub async fn act(
 ) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let form = db::form_in_scope(&mut conn, user.user_id, id).await?.ok_or(AppError::NotFound)?;
-    let action = action_from_code(&input.action).ok_or_else(|| AppError::Invalid("Okänd åtgärd.".into()))?;
     let caps = capacities(&user, &form);
+    if caps.is_empty() {
+        return Err(AppError::forbidden("Du kan läsa blanketten, men dina roller ger ingen åtgärd på den."));
+    }
+    let action = action_from_code(&input.action).ok_or_else(|| AppError::Invalid("Okänd åtgärd.".into()))?;
     let allowed_somewhere =
         workflow::FormState::ALL.iter().any(|s| workflow::allowed(*s, action, &caps).is_some());
     if !allowed_somewhere {

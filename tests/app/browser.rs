@@ -23,6 +23,8 @@ pub struct Browser {
     profile: std::path::PathBuf,
     /// Pages checked with axe, for the report.
     pub checked: Vec<String>,
+    /// The HTML of each page checked with axe, for the Nu HTML Checker.
+    sources: Vec<(String, String)>,
 }
 
 impl Drop for Browser {
@@ -30,6 +32,23 @@ impl Drop for Browser {
     /// with the Chromium it started, and the whole group is killed, so no
     /// orphaned browser outlives the test run.
     fn drop(&mut self) {
+        self.stop();
+        // A journey that got to its end checks the HTML of every page it visited.
+        if !std::thread::panicking()
+            && let Some(errors) = crate::html::errors(&self.sources)
+        {
+            assert!(
+                errors.is_empty(),
+                "the Nu HTML Checker finds {} errors on the journey's pages:\n{}",
+                errors.len(),
+                errors.join("\n")
+            );
+        }
+    }
+}
+
+impl Browser {
+    fn stop(&mut self) {
         // SAFETY: signalling a process group we created; no memory is involved.
         unsafe { libc::kill(-(self.driver.id() as i32), libc::SIGKILL) };
         let _ = self.driver.kill();
@@ -94,6 +113,7 @@ impl Browser {
                         base: format!("http://{}", app.addr),
                         profile,
                         checked: Vec::new(),
+                        sources: Vec::new(),
                     });
                 }
                 Err(e) => last = Some(e),
@@ -222,6 +242,8 @@ impl Browser {
             serde_json::to_string_pretty(&violations).unwrap()
         );
         self.phone_width(page).await;
+        let html = self.c.source().await.unwrap();
+        self.sources.push((format!("{page} ({})", self.path().await), format!("<!DOCTYPE html>\n{html}")));
         self.checked.push(page.to_string());
     }
 

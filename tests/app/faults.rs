@@ -14,6 +14,17 @@ use tokio::sync::Mutex;
 use crate::helpers::{PASSWORD, TestApp};
 use crate::security;
 
+/// Stops the test's own cluster and removes its directory also when the test
+/// fails half-way, so that no PostgreSQL outlives the test run.
+struct StopOnDrop(Cluster, std::path::PathBuf);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.stop();
+        let _ = std::fs::remove_dir_all(&self.1);
+    }
+}
+
 #[tokio::test]
 async fn the_server_answers_503_while_postgres_is_down_and_recovers_without_restart() {
     // A cluster of its own: the other tests share theirs.
@@ -21,6 +32,7 @@ async fn the_server_answers_503_while_postgres_is_down_and_recovers_without_rest
     let cluster = Cluster::new(&dir).unwrap();
     let c = cluster.clone();
     tokio::task::spawn_blocking(move || c.start()).await.unwrap().unwrap();
+    let _stop = StopOnDrop(cluster.clone(), dir.clone());
     db::ensure_database(&cluster, "fault").await.unwrap();
     let pool = db::pool(cluster.connect_options("fault")).await.unwrap();
     db::migrate(&pool).await.unwrap();
