@@ -468,6 +468,20 @@ async fn seed_accounts(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()>
         }
         ids.push(id);
     }
+    // Every December before last was archived (before the register, for the
+    // imported entries); only last year's and this year's gaps above are real.
+    sqlx::query!(
+        r#"insert into archive_records (account_id, kind, year, archived_on, recorded_by, method, storage_ref)
+           select a.account_id, 'yearly', y, make_date(y, 12, 5), $1, 'Export av kontots data', 'SM-' || y || '-ARKIV'
+           from accounts a cross join lateral generate_series(extract(year from a.start_date)::int, $2 - 1) y
+           where a.start_date is not null and a.start_date <= make_date(y, 12, 1)
+             and (a.closed_date is null or a.closed_date >= make_date(y, 12, 1))
+           on conflict (account_id, year) where kind = 'yearly' do nothing"#,
+        arkiv,
+        last_year
+    )
+    .execute(&mut *tx)
+    .await?;
     // The closing account: approved closure with a period running now.
     sqlx::query!(
         r#"update accounts set announcement_start = $2::date, announcement_end = $2::date + 30 where account_id = $1"#,

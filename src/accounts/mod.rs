@@ -3,6 +3,7 @@
 //! of people and data. Every change is in the account's history and the audit log.
 
 mod action;
+pub mod address;
 mod archiving;
 pub mod change;
 mod closure;

@@ -213,6 +213,10 @@ impl ErrorPage {
                 "Någon annan har redan ändrat uppgifterna. Ladda om sidan och försök igen.",
             ),
             413 => ("För mycket data", "Det du skickade var för stort."),
+            415 => (
+                "Begäran kunde inte tolkas",
+                "Formuläret skickades i ett format som Kontoregistret inte tar emot. Gå tillbaka och försök igen från sidan.",
+            ),
             422 => (
                 "Uppgifterna kunde inte tas emot",
                 "Formuläret innehöll uppgifter som inte kunde tolkas. Gå tillbaka och försök igen.",
