@@ -56,6 +56,13 @@ pub struct Config {
     /// Login attempts allowed per client address per minute.
     #[arg(long, env = "KONTOREGISTER_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 20)]
     pub login_attempts_per_minute: i32,
+    /// Requests to the public pages (verification, open data) allowed per client
+    /// address per minute, on each server.
+    #[arg(long, env = "KONTOREGISTER_PUBLIC_REQUESTS_PER_MINUTE", default_value_t = 120)]
+    pub public_requests_per_minute: u32,
+    /// The licence of the open-data files, as shown on /oppna-data.
+    #[arg(long, env = "KONTOREGISTER_OPEN_DATA_LICENCE", default_value = "CC0 1.0")]
+    pub open_data_licence: String,
     /// Load demo data into an empty database.
     #[arg(long, env = "KONTOREGISTER_DEMO", default_value_t = false)]
     pub demo: bool,

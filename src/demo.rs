@@ -48,6 +48,7 @@ async fn seed_with(db: &PgPool, demo_password: &str, with_forms: bool) -> anyhow
             decision_holder: "stadsdelsdirektören".into(),
             delegated_role: Role::Strategist,
             closure_announcement_days: 30,
+            public_contact: "kommunikation.ostermalm@example.se".into(),
             active: true,
         },
     )
@@ -60,6 +61,7 @@ async fn seed_with(db: &PgPool, demo_password: &str, with_forms: bool) -> anyhow
             decision_holder: "förvaltningsdirektören".into(),
             delegated_role: Role::Strategist,
             closure_announcement_days: 30,
+            public_contact: String::new(),
             active: true,
         },
     )
@@ -114,6 +116,7 @@ async fn seed_with(db: &PgPool, demo_password: &str, with_forms: bool) -> anyhow
     if with_forms {
         seed_forms(&mut tx, &demo).await?;
         seed_accounts(&mut tx, &demo).await?;
+        crate::accounts::db::sync_keys(&mut tx).await?;
     }
     crate::audit::record(
         &mut tx,

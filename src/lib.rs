@@ -17,6 +17,7 @@ pub mod people;
 pub mod reports;
 pub mod review;
 pub mod state;
+pub mod verify;
 pub mod web;
 
 use std::time::Duration;
@@ -49,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(people::router())
         .merge(reports::router())
         .merge(review::router())
+        .merge(verify::router())
         .merge(audit::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::touch_session))

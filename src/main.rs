@@ -55,6 +55,11 @@ async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
                     );
                 }
             }
+            // Addresses written before the normalised key existed get theirs.
+            let keyed = kontoregister::accounts::db::sync_keys(&mut *pool.acquire().await?).await?;
+            if keyed > 0 {
+                tracing::info!("{keyed} account addresses got their normalised key");
+            }
             let state = AppState { db: pool.clone(), config: Arc::new(config.clone()) };
             let cleanup = tokio::spawn(delete_expired_sessions(pool.clone()));
             let listener = tokio::net::TcpListener::bind(config.addr)

@@ -57,6 +57,7 @@ pub fn event_label(code: &str) -> Option<&'static str> {
         "incident_followed_up" => "Avvikelse följd upp",
         "people_changed" => "Kontoansvarig eller ersättare ändrad",
         "updated" => "Kontots uppgifter ändrade",
+        "open_data_changed" => "Visning i öppna data ändrad",
         "confirmed" => "Kontouppgifterna bekräftade i den årliga genomgången",
         "review_not_in_use" => "Markerat som inte använt i den årliga genomgången",
         _ => return None,

@@ -50,8 +50,25 @@ pub async fn update_descriptive(
             errors.add(f, "Texten får ha högst 4000 tecken.");
         }
     }
+    let url = t.url.trim();
+    let key = match platform {
+        Some(p) => {
+            let name = platforms.iter().find(|c| c.id == p).map(|c| c.label.as_str());
+            crate::accounts::address::normalize(url, name)
+        }
+        None => None,
+    };
+    if let Some(k) = &key
+        && let Some(other) = db::taken(&mut tx, &k.key, id).await?
+    {
+        errors.add(
+            "details_url",
+            format!("Adressen finns redan i registret, för {} ({}).", other.name, other.organisation),
+        );
+    }
     let (Some(name), Some(platform_id), Some(unit_id), true) = (name, platform, unit, errors.is_empty())
     else {
+        drop(tx);
         return refused(&st, page, &user, id, errors, t).await;
     };
     let d = db::Descriptive {
@@ -64,6 +81,7 @@ pub async fn update_descriptive(
         target_groups: t.target_groups.trim(),
     };
     db::update_descriptive(&mut tx, id, &d).await?;
+    db::set_address(&mut tx, id, url, key.as_ref()).await?;
     let before = json!({ "name": a.name, "url": a.url, "platform_id": a.platform_id, "unit_id": a.unit_id,
                          "purpose": a.purpose, "goals": a.goals, "target_groups": a.target_groups });
     let after = json!({ "name": name, "url": t.url.trim(), "platform_id": platform_id, "unit_id": unit_id,

@@ -17,6 +17,7 @@ mod register;
 pub mod rules;
 mod start;
 pub mod tasks;
+mod visibility;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,5 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/konton/{id}/avvikelser/{iid}", post(incidents::follow_up_incident))
         .route("/konton/{id}/ansvariga", post(people::change_people))
         .route("/konton/{id}/uppgifter", post(details::update_descriptive))
+        .route("/konton/{id}/oppna-data", post(visibility::set_open_data))
         .route("/arkivering", get(overview::archiving))
 }

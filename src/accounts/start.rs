@@ -49,13 +49,25 @@ pub async fn start(
         }
         _ => {}
     }
+    let platform = db::platform_name(&mut tx, a.platform_id).await?;
+    let key = crate::accounts::address::normalize(&url, platform.as_deref());
+    if let Some(k) = &key
+        && let Some(other) = db::taken(&mut tx, &k.key, id).await?
+    {
+        errors.add(
+            "url",
+            format!("Adressen finns redan i registret, för {} ({}).", other.name, other.organisation),
+        );
+    }
     let (Some(start_date), true) = (start_date, errors.is_empty()) else {
+        drop(tx);
         return refused(&st, page, &user, id, errors, t).await;
     };
     let (pp, bi) = (t.profile_picture.is_some(), t.basic_info.is_some());
     if !db::start(&mut tx, id, &url, start_date, pp, bi).await? {
         return Err(stale());
     }
+    db::set_address(&mut tx, id, &url, key.as_ref()).await?;
     let after = json!({ "state": "active", "url": url, "start_date": start_date.to_string(),
                         "profile_picture": pp, "basic_info": bi });
     done(

@@ -36,6 +36,8 @@ pub struct Organisation {
     pub decision_holder: String,
     pub delegated_role: Role,
     pub closure_announcement_days: i32,
+    /// Where the public reports a suspected fake account (shown by the verification).
+    pub public_contact: String,
     pub active: bool,
 }
 
@@ -47,6 +49,8 @@ pub struct OrgFields {
     pub decision_holder: String,
     pub delegated_role: Role,
     pub closure_announcement_days: i32,
+    /// Where the public reports a suspected fake account (shown by the verification).
+    pub public_contact: String,
     pub active: bool,
 }
 
@@ -54,7 +58,7 @@ pub async fn organisations(conn: &mut PgConnection) -> sqlx::Result<Vec<Organisa
     sqlx::query_as!(
         Organisation,
         r#"select organisation_id, name, kind as "kind: OrgKind", decision_holder,
-                  delegated_role as "delegated_role: Role", closure_announcement_days, active
+                  delegated_role as "delegated_role: Role", closure_announcement_days, public_contact, active
            from organisations order by active desc, name"#
     )
     .fetch_all(conn)
@@ -65,7 +69,7 @@ pub async fn organisation(conn: &mut PgConnection, id: i64) -> sqlx::Result<Opti
     sqlx::query_as!(
         Organisation,
         r#"select organisation_id, name, kind as "kind: OrgKind", decision_holder,
-                  delegated_role as "delegated_role: Role", closure_announcement_days, active
+                  delegated_role as "delegated_role: Role", closure_announcement_days, public_contact, active
            from organisations where organisation_id = $1"#,
         id
     )
@@ -75,13 +79,15 @@ pub async fn organisation(conn: &mut PgConnection, id: i64) -> sqlx::Result<Opti
 
 pub async fn create_organisation(conn: &mut PgConnection, f: &OrgFields) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        r#"insert into organisations (name, kind, decision_holder, delegated_role, closure_announcement_days, active)
-           values ($1, $2, $3, $4, $5, $6) returning organisation_id"#,
+        r#"insert into organisations (name, kind, decision_holder, delegated_role, closure_announcement_days,
+                                      public_contact, active)
+           values ($1, $2, $3, $4, $5, $6, $7) returning organisation_id"#,
         f.name,
         f.kind as OrgKind,
         f.decision_holder,
         f.delegated_role as Role,
         f.closure_announcement_days,
+        f.public_contact,
         f.active
     )
     .fetch_one(conn)
@@ -91,7 +97,7 @@ pub async fn create_organisation(conn: &mut PgConnection, f: &OrgFields) -> sqlx
 pub async fn update_organisation(conn: &mut PgConnection, id: i64, f: &OrgFields) -> sqlx::Result<()> {
     sqlx::query!(
         r#"update organisations set name = $2, kind = $3, decision_holder = $4, delegated_role = $5,
-                  closure_announcement_days = $6, active = $7, updated_at = now()
+                  closure_announcement_days = $6, active = $7, public_contact = $8, updated_at = now()
            where organisation_id = $1"#,
         id,
         f.name,
@@ -99,7 +105,8 @@ pub async fn update_organisation(conn: &mut PgConnection, id: i64, f: &OrgFields
         f.decision_holder,
         f.delegated_role as Role,
         f.closure_announcement_days,
-        f.active
+        f.active,
+        f.public_contact
     )
     .execute(conn)
     .await?;
@@ -335,7 +342,7 @@ pub async fn organisations_in_scope(
     sqlx::query_as!(
         Organisation,
         r#"select o.organisation_id, o.name, o.kind as "kind: OrgKind", o.decision_holder,
-                  o.delegated_role as "delegated_role: Role", o.closure_announcement_days, o.active
+                  o.delegated_role as "delegated_role: Role", o.closure_announcement_days, o.public_contact, o.active
            from organisations o
            where exists (select 1 from role_assignments ra
                          where ra.user_id = $1 and ra.active
@@ -356,7 +363,7 @@ pub async fn organisation_in_scope(
     sqlx::query_as!(
         Organisation,
         r#"select o.organisation_id, o.name, o.kind as "kind: OrgKind", o.decision_holder,
-                  o.delegated_role as "delegated_role: Role", o.closure_announcement_days, o.active
+                  o.delegated_role as "delegated_role: Role", o.closure_announcement_days, o.public_contact, o.active
            from organisations o
            where o.organisation_id = $2
              and exists (select 1 from role_assignments ra

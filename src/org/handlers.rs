@@ -74,6 +74,8 @@ pub struct OrgInput {
     #[serde(default)]
     pub closure_announcement_days: String,
     #[serde(default)]
+    pub public_contact: String,
+    #[serde(default)]
     pub active: Option<String>,
 }
 
@@ -85,6 +87,7 @@ impl OrgInput {
             decision_holder: o.decision_holder.clone(),
             delegated_role: o.delegated_role.code().into(),
             closure_announcement_days: o.closure_announcement_days.to_string(),
+            public_contact: o.public_contact.clone(),
             active: o.active.then(|| "on".into()),
         }
     }
@@ -132,7 +135,12 @@ impl OrgInput {
         if days.is_none() {
             errors.add("closure_announcement_days", "Ange ett antal dagar mellan 1 och 365.");
         }
+        let contact = self.public_contact.trim().to_string();
+        if contact.chars().count() > 200 || contact.chars().any(char::is_control) {
+            errors.add("public_contact", "Skriv en e-postadress eller ett telefonnummer, högst 200 tecken.");
+        }
         Some(OrgFields {
+            public_contact: contact,
             name: name?,
             kind: kind?,
             decision_holder: holder?,

@@ -93,6 +93,15 @@ pub async fn fill_error_pages(State(state): State<AppState>, req: Request, next:
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    // The public JSON answers carry their own Swedish error.
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
     let outage = status == StatusCode::INTERNAL_SERVER_ERROR
         && (!is_html || !crate::health::database_answers(&state.db).await);
     if outage {

@@ -777,3 +777,27 @@ async fn journey_enter_saves_the_draft_and_a_failed_submit_focuses_the_errors() 
     assert_eq!(focused, Value::String("error-summary".into()));
     b.axe("Blankett med fel, fokus på felen").await;
 }
+
+#[tokio::test]
+async fn journey_the_public_checks_an_address_without_logging_in() {
+    let app = TestApp::spawn_empty().await;
+    assert!(kontoregister::demo::seed(&app.db, PASSWORD).await.unwrap());
+    let Some(mut b) = Browser::start(&app).await else { return };
+    b.goto("/logga-in").await;
+    b.follow("Verifiera ett konto").await;
+    b.axe("Verifiera ett konto").await;
+    b.fill("Adress eller användarnamn", "instagram.com/KulturOchFritidOstermalm?igsh=abc").await;
+    b.press("Kontrollera").await;
+    assert_eq!(b.text("#svar").await, "Ja, det är ett av stadens officiella konton");
+    b.axe("Verifiera ett konto, officiellt").await;
+    b.fill("Adress eller användarnamn", "https://www.instagram.com/ostermalm_officiell").await;
+    b.press("Kontrollera").await;
+    assert_eq!(b.text("#svar").await, "Kontot finns inte i stadens register");
+    b.axe("Verifiera ett konto, okänt").await;
+    b.fill("Adress eller användarnamn", "inte en adress").await;
+    b.press("Kontrollera").await;
+    assert!(b.text("#adress-fel").await.contains("Skriv en adress"));
+    b.axe("Verifiera ett konto, fel").await;
+    b.goto("/oppna-data").await;
+    b.axe("Öppna data").await;
+}

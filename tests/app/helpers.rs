@@ -142,6 +142,8 @@ impl TestApp {
         let app_db = kontoregister::db::pool(app_options(&name)).await.unwrap();
         let mut config = Config::for_tests();
         config.database_url = None;
+        // Every test connects from 127.0.0.1: only the rate-limit test limits the public pages.
+        config.public_requests_per_minute = 1_000_000;
         change(&mut config);
         let state = AppState { db: app_db.clone(), config: Arc::new(config) };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -159,6 +161,7 @@ impl TestApp {
     pub async fn serve_again(&self, change: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::for_tests();
         config.database_url = None;
+        config.public_requests_per_minute = 1_000_000;
         change(&mut config);
         let state = AppState { db: self.app_db.clone(), config: Arc::new(config) };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -224,6 +227,15 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> Resp {
         Self::read(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+    }
+
+    /// A GET with extra request headers (for example `If-None-Match`).
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::read(req.send().await.unwrap()).await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {

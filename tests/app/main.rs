@@ -14,4 +14,5 @@ mod html;
 mod reports;
 mod review;
 mod security;
+mod verify;
 mod web;

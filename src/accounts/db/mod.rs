@@ -2,6 +2,9 @@
 //! the whole city (SLK, administrators), organisations (communicator, strategist,
 //! archivist), units (managers), and accounts one owns or is deputy for.
 
+mod addresses;
+pub use addresses::*;
+
 use serde_json::Value;
 use sqlx::PgConnection;
 use time::Date;
@@ -346,6 +349,7 @@ pub struct Account {
     pub last_confirmed_on: Option<Date>,
     pub followers: Option<i32>,
     pub publishing_frequency: String,
+    pub open_data: bool,
 }
 
 pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sqlx::Result<Option<Account>> {
@@ -360,7 +364,7 @@ pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sq
                   a.start_date, a.closed_date, a.profile_picture_done, a.basic_info_done,
                   ch.name as "credentials_holder?", a.credentials_confirmed_at as "credentials_confirmed_at: Dt",
                   a.announcement_start, a.announcement_end, a.announced_at as "announced_at: Dt",
-                  a.last_confirmed_on, a.followers, a.publishing_frequency
+                  a.last_confirmed_on, a.followers, a.publishing_frequency, a.open_data
            from accounts a
            join platforms p on p.platform_id = a.platform_id
            join organisations o on o.organisation_id = a.organisation_id
@@ -1046,4 +1050,12 @@ pub async fn not_archived_count(conn: &mut PgConnection, s: &Scope, year: i32) -
     )
     .fetch_one(conn)
     .await
+}
+
+/// Whether the account is listed in the open-data files.
+pub async fn set_open_data(conn: &mut PgConnection, id: i64, shown: bool) -> sqlx::Result<()> {
+    sqlx::query!("update accounts set open_data = $2, updated_at = now() where account_id = $1", id, shown)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

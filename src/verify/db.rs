@@ -1,0 +1,103 @@
+//! SQL of the public pages: addresses looked up in every address accounts have
+//! had, and the open-data rows. Only public fields are selected.
+
+use sqlx::PgConnection;
+use time::Date;
+
+use crate::accounts::rules::AccountState;
+use crate::web::Dt;
+
+/// An account whose address (current or former) matches what was asked.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub organisation: String,
+    pub unit: String,
+    pub platform: String,
+    pub name: String,
+    pub state: AccountState,
+    pub start_date: Option<Date>,
+    pub closed_date: Option<Date>,
+    /// The account's address now, written out canonically.
+    pub current_url: String,
+    /// The address that matched, and when the account stopped using it.
+    pub matched_url: String,
+    pub replaced_at: Option<Dt>,
+}
+
+/// Accounts that have or had the address `key`, or the handle `handle` on
+/// any platform. Approved accounts that have not started are not public.
+pub async fn find(
+    conn: &mut PgConnection,
+    key: Option<&str>,
+    handle: Option<&str>,
+) -> sqlx::Result<Vec<Match>> {
+    sqlx::query_as!(
+        Match,
+        r#"select o.name as organisation, un.name as unit, p.name as platform, a.name,
+                  a.state as "state: AccountState", a.start_date, a.closed_date,
+                  coalesce((select c.url from account_addresses c
+                            where c.account_id = a.account_id and c.replaced_at is null), a.url) as "current_url!",
+                  aa.url as matched_url, aa.replaced_at as "replaced_at: Dt"
+           from account_addresses aa
+           join accounts a on a.account_id = aa.account_id
+           join organisations o on o.organisation_id = a.organisation_id
+           join units un on un.unit_id = a.unit_id
+           join platforms p on p.platform_id = a.platform_id
+           where (aa.url_key = $1 or aa.handle = $2) and a.state <> 'approved'
+           order by (a.state <> 'closed' and aa.replaced_at is null) desc, a.closed_date desc nulls first, p.name
+           limit 20"#,
+        key,
+        handle
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Where the public reports a suspected fake account: the organisations that
+/// have set a contact address.
+pub async fn contacts(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String)>> {
+    Ok(sqlx::query!(
+        "select name, public_contact from organisations where active and public_contact <> '' order by name"
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.name, r.public_contact))
+    .collect())
+}
+
+/// One account in the open-data files.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OpenRow {
+    pub organisation: String,
+    pub unit: String,
+    pub platform: String,
+    pub account_name: String,
+    pub url: String,
+    pub start_date: Option<Date>,
+    pub closed_date: Option<Date>,
+    #[serde(skip)]
+    pub updated_at: Dt,
+}
+
+/// The open-data rows: active and closing accounts, and those closed on or
+/// after `closed_since`, that are shown in open data.
+pub async fn open_rows(conn: &mut PgConnection, closed_since: Date) -> sqlx::Result<Vec<OpenRow>> {
+    sqlx::query_as!(
+        OpenRow,
+        r#"select o.name as organisation, un.name as unit, p.name as platform, a.name as account_name,
+                  coalesce((select c.url from account_addresses c
+                            where c.account_id = a.account_id and c.replaced_at is null), a.url) as "url!",
+                  a.start_date, a.closed_date, a.updated_at as "updated_at: Dt"
+           from accounts a
+           join organisations o on o.organisation_id = a.organisation_id
+           join units un on un.unit_id = a.unit_id
+           join platforms p on p.platform_id = a.platform_id
+           where a.open_data and a.url <> ''
+             and (a.state in ('active', 'closing') or (a.state = 'closed' and a.closed_date >= $1))
+           order by o.name, un.name, p.name, lower(a.name), a.account_id"#,
+        closed_since
+    )
+    .fetch_all(conn)
+    .await
+}
