@@ -23,6 +23,8 @@ rm -rf "$KONTOREGISTER_DEV_DB"
 export DATABASE_URL=$(scripts/dev-db.sh start)
 trap 'kill $(jobs -p) 2>/dev/null || true; scripts/dev-db.sh stop' EXIT
 export KONTOREGISTER_ADDR=127.0.0.1:8088 KONTOREGISTER_LOGIN_ATTEMPTS_PER_MINUTE=1000000 KONTOREGISTER_LOG=warn
+# wrk comes from one address: the public pages' per-address limit would stop it.
+export KONTOREGISTER_PUBLIC_REQUESTS_PER_MINUTE=4000000000
 
 # The demo (users with a known password), then the bulk data.
 ./target/release/kontoregister --demo --demo-password "$BENCH_PASSWORD" >/dev/null &
@@ -78,6 +80,7 @@ run "Start page \"Att göra\" (owner)" http://127.0.0.1:8088/ "$AGARE"
 run "Start page \"Att göra\" (communicator)" http://127.0.0.1:8088/ "$KOMM"
 YEAR=$(date +%Y)
 run "SLK report page as communicator ($YEAR, 1 organisation)" "http://127.0.0.1:8088/rapporter/slk/$YEAR" "$KOMM"
+run "Public verification JSON (/verifiera.json, a real address)" "http://127.0.0.1:8088/verifiera.json?adress=https%3A%2F%2Fwww.example.com%2Fkonto50001" ""
 run "Login POST (argon2id)" http://127.0.0.1:8088/logga-in "" bench/login.lua
 PEAK=$(awk '/VmHWM/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
 

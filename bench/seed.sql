@@ -24,6 +24,13 @@ select un.organisation_id, un.unit_id, 1 + (g % 13),
        date '2020-01-01' + (g % 2000), g % 10 = 0, true, true
 from generate_series(1, 100000) g
 join lateral (select unit_id, organisation_id from units order by unit_id offset (g % (select count(*) from units)) limit 1) un on true;
+-- Their normalised address keys and history, as accounts::address writes them
+-- (another site: "web:" host and path), so the server does not key them at start.
+update accounts set url_key = 'web:' || substring(url from '^https://www\.(.*)$')
+where name like 'Konto %' and state <> 'approved';
+insert into account_addresses (account_id, url_key, url)
+select account_id, url_key, 'https://' || substring(url_key from 5) from accounts
+where name like 'Konto %' and url_key is not null;
 -- A startup form per account (approved), with a case number.
 insert into forms (kind, state, organisation_id, unit_id, owner_user_id, account_id, case_number, content, submitted_at)
 select 'new_account', 'approved', a.organisation_id, a.unit_id, a.owner_user_id, a.account_id,
