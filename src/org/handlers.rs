@@ -135,12 +135,13 @@ impl OrgInput {
         if days.is_none() {
             errors.add("closure_announcement_days", "Ange ett antal dagar mellan 1 och 365.");
         }
-        let contact = self.public_contact.trim().to_string();
-        if contact.chars().count() > 200 || contact.chars().any(char::is_control) {
+        let contact = Some(self.public_contact.trim().to_string())
+            .filter(|c| c.chars().count() <= 200 && !c.chars().any(char::is_control));
+        if contact.is_none() {
             errors.add("public_contact", "Skriv en e-postadress eller ett telefonnummer, högst 200 tecken.");
         }
         Some(OrgFields {
-            public_contact: contact,
+            public_contact: contact?,
             name: name?,
             kind: kind?,
             decision_holder: holder?,

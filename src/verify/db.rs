@@ -24,33 +24,58 @@ pub struct Match {
     pub replaced_at: Option<Dt>,
 }
 
-/// Accounts that have or had the address `key`, or the handle `handle` on
-/// any platform. Approved accounts that have not started are not public.
+/// Accounts that have or had the address `key`, or (without a key) the
+/// handle `handle` on any platform. Approved accounts that have not started
+/// are not public. One query per case, so that each uses its own index.
 pub async fn find(
     conn: &mut PgConnection,
     key: Option<&str>,
     handle: Option<&str>,
 ) -> sqlx::Result<Vec<Match>> {
-    sqlx::query_as!(
-        Match,
-        r#"select o.name as organisation, un.name as unit, p.name as platform, a.name,
-                  a.state as "state: AccountState", a.start_date, a.closed_date,
-                  coalesce((select c.url from account_addresses c
-                            where c.account_id = a.account_id and c.replaced_at is null), a.url) as "current_url!",
-                  aa.url as matched_url, aa.replaced_at as "replaced_at: Dt"
-           from account_addresses aa
-           join accounts a on a.account_id = aa.account_id
-           join organisations o on o.organisation_id = a.organisation_id
-           join units un on un.unit_id = a.unit_id
-           join platforms p on p.platform_id = a.platform_id
-           where (aa.url_key = $1 or aa.handle = $2) and a.state <> 'approved'
-           order by (a.state <> 'closed' and aa.replaced_at is null) desc, a.closed_date desc nulls first, p.name
-           limit 20"#,
-        key,
-        handle
-    )
-    .fetch_all(conn)
-    .await
+    match key {
+        Some(key) => {
+            sqlx::query_as!(
+                Match,
+                r#"select o.name as organisation, un.name as unit, p.name as platform, a.name,
+                          a.state as "state: AccountState", a.start_date, a.closed_date,
+                          coalesce(c.url, a.url) as "current_url!",
+                          aa.url as matched_url, aa.replaced_at as "replaced_at: Dt"
+                   from account_addresses aa
+                   join accounts a on a.account_id = aa.account_id
+                   join organisations o on o.organisation_id = a.organisation_id
+                   join units un on un.unit_id = a.unit_id
+                   join platforms p on p.platform_id = a.platform_id
+                   left join account_addresses c on c.account_id = a.account_id and c.replaced_at is null
+                   where aa.url_key = $1 and a.state <> 'approved'
+                   order by (a.state <> 'closed' and aa.replaced_at is null) desc, a.closed_date desc nulls first, p.name
+                   limit 20"#,
+                key
+            )
+            .fetch_all(conn)
+            .await
+        }
+        None => {
+            sqlx::query_as!(
+                Match,
+                r#"select o.name as organisation, un.name as unit, p.name as platform, a.name,
+                          a.state as "state: AccountState", a.start_date, a.closed_date,
+                          coalesce(c.url, a.url) as "current_url!",
+                          aa.url as matched_url, aa.replaced_at as "replaced_at: Dt"
+                   from account_addresses aa
+                   join accounts a on a.account_id = aa.account_id
+                   join organisations o on o.organisation_id = a.organisation_id
+                   join units un on un.unit_id = a.unit_id
+                   join platforms p on p.platform_id = a.platform_id
+                   left join account_addresses c on c.account_id = a.account_id and c.replaced_at is null
+                   where aa.handle = $1 and a.state <> 'approved'
+                   order by (a.state <> 'closed' and aa.replaced_at is null) desc, a.closed_date desc nulls first, p.name
+                   limit 20"#,
+                handle
+            )
+            .fetch_all(conn)
+            .await
+        }
+    }
 }
 
 /// Where the public reports a suspected fake account: the organisations that

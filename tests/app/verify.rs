@@ -287,3 +287,36 @@ async fn the_public_pages_are_rate_limited_per_client_address() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_administrator_sets_where_the_public_reports_a_fake_account() {
+    let app = demo().await;
+    let org: i64 =
+        sqlx::query_scalar("select organisation_id from organisations where name = 'Miljöförvaltningen'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let admin = app.login("admin@example.se").await;
+    let path = format!("/admin/organisationer/{org}");
+    let fields = |contact: &'static str| {
+        vec![
+            ("name", "Miljöförvaltningen"),
+            ("kind", "forvaltning"),
+            ("decision_holder", "förvaltningsdirektören"),
+            ("delegated_role", "strategist"),
+            ("closure_announcement_days", "30"),
+            ("public_contact", contact),
+            ("active", "on"),
+        ]
+    };
+    let r = admin.post(&path, &fields("x".repeat(201).leak())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#public_contact-fel").contains("högst 200 tecken"));
+    assert!(admin.post(&path, &fields("miljo.kommunikation@example.se")).await.status.is_redirection());
+    let page = app.client().get("/verifiera?adress=instagram.com/miljo_fejk").await;
+    assert!(
+        page.texts("table td").contains(&"miljo.kommunikation@example.se".to_string()),
+        "{:?}",
+        page.texts("table td")
+    );
+}
