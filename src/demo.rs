@@ -426,11 +426,12 @@ async fn seed_accounts(tx: &mut PgConnection, demo: &Demo) -> anyhow::Result<()>
     ];
     let mut ids = Vec::new();
     for (org, unit, plat, name, state, own, dep, last, this) in accounts {
-        let url = format!(
-            "https://www.{}.com/{}",
-            plat.to_lowercase(),
-            name.to_lowercase().replace(' ', "").replace('ö', "o").replace(['ä', 'å'], "a")
-        );
+        let handle = name.to_lowercase().replace(' ', "").replace('ö', "o").replace(['ä', 'å'], "a");
+        let url = match plat {
+            "LinkedIn" => format!("https://www.linkedin.com/company/{handle}"),
+            "X" => format!("https://x.com/{handle}"),
+            _ => format!("https://www.{}.com/{handle}", plat.to_lowercase()),
+        };
         let id = sqlx::query_scalar!(
             r#"insert into accounts (organisation_id, unit_id, platform_id, name, url, state, purpose, goals, target_groups,
                                      owner_user_id, deputy_user_id, controller, start_date, profile_picture_done,

@@ -145,7 +145,13 @@ pub fn normalize(input: &str, platform: Option<&str>) -> Option<Address> {
         .unwrap_or_default();
     let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     match PLATFORMS.iter().find(|p| p.hosts.contains(&host.as_str())) {
-        Some(p) => on_platform(p, &segments, query),
+        // A path the platform's rule does not know (an old LinkedIn page
+        // address, say) is still an address: kept by host and path. Posts,
+        // hashtags and the like are not accounts.
+        Some(p) => on_platform(p, &segments, &query).or_else(|| {
+            let first = segments.first()?.to_lowercase();
+            (!NOT_HANDLES.contains(&first.as_str())).then(|| other_site(&host, &segments)).flatten()
+        }),
         None => other_site(&host, &segments),
     }
 }
@@ -171,7 +177,7 @@ fn valid_handle(h: &str) -> bool {
     !h.is_empty() && h.len() <= 100 && h.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn on_platform(p: &Platform, seg: &[String], query: impl Fn(&str) -> Option<String>) -> Option<Address> {
+fn on_platform(p: &Platform, seg: &[String], query: &impl Fn(&str) -> Option<String>) -> Option<Address> {
     let first = seg.first().map(|s| s.as_str());
     match p.path {
         Path::Handle => {
@@ -334,6 +340,7 @@ mod tests {
             Some("linkedin:showcase:stockholms-stadsbibliotek"),
         ),
         ("https://www.linkedin.com/school/kth/", None, Some("linkedin:school:kth")),
+        ("https://www.linkedin.com/Miljoforvaltningen", None, Some("web:linkedin.com/miljoforvaltningen")),
         // TikTok and Threads: @handle.
         ("https://www.tiktok.com/@stockholmsstad?lang=sv-SE", None, Some("tiktok:stockholmsstad")),
         ("tiktok.com/@StockholmsStad/", None, Some("tiktok:stockholmsstad")),

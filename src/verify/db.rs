@@ -99,8 +99,9 @@ pub struct OpenRow {
     pub platform: String,
     pub account_name: String,
     pub url: String,
-    pub start_date: Option<Date>,
-    pub closed_date: Option<Date>,
+    /// ÅÅÅÅ-MM-DD.
+    pub start_date: Option<String>,
+    pub closed_date: Option<String>,
     #[serde(skip)]
     pub updated_at: Dt,
 }
@@ -113,7 +114,8 @@ pub async fn open_rows(conn: &mut PgConnection, closed_since: Date) -> sqlx::Res
         r#"select o.name as organisation, un.name as unit, p.name as platform, a.name as account_name,
                   coalesce((select c.url from account_addresses c
                             where c.account_id = a.account_id and c.replaced_at is null), a.url) as "url!",
-                  a.start_date, a.closed_date, a.updated_at as "updated_at: Dt"
+                  to_char(a.start_date, 'YYYY-MM-DD') as start_date, to_char(a.closed_date, 'YYYY-MM-DD') as closed_date,
+                  a.updated_at as "updated_at: Dt"
            from accounts a
            join organisations o on o.organisation_id = a.organisation_id
            join units un on un.unit_id = a.unit_id

@@ -80,7 +80,11 @@ pub async fn json(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let rows = rows(&st, addr.as_deref()).await?;
-    let body = serde_json::to_vec(&serde_json::json!({ "accounts": rows })).map_err(anyhow::Error::from)?;
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        accounts: &'a [db::OpenRow],
+    }
+    let body = serde_json::to_vec(&File { accounts: &rows }).map_err(anyhow::Error::from)?;
     Ok(respond(&headers, &rows, body, "application/json"))
 }
 
@@ -90,7 +94,6 @@ pub async fn csv(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let rows = rows(&st, addr.as_deref()).await?;
-    let date = |d: Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let write = || -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(["organisation", "enhet", "plattform", "konto", "adress", "startdatum", "avslutat"])?;
@@ -101,8 +104,8 @@ pub async fn csv(
                 &r.platform,
                 &r.account_name,
                 &r.url,
-                &date(r.start_date),
-                &date(r.closed_date),
+                r.start_date.as_deref().unwrap_or(""),
+                r.closed_date.as_deref().unwrap_or(""),
             ])?;
         }
         Ok(w.into_inner()?)

@@ -218,6 +218,12 @@ async fn open_data_has_validators_and_leaves_out_hidden_accounts_which_still_ver
             .map(|a| a["account_name"].as_str().unwrap().to_string())
             .collect()
     };
+    let first = &json(&r)["accounts"][0];
+    assert!(
+        first["start_date"].as_str().is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-'),
+        "{first}"
+    );
+    assert!(r.body.starts_with(r#"{"accounts":[{"organisation":"#), "fields in the documented order");
     let before = names(&r);
     assert!(before.contains(&"Kultur och fritid Östermalm".to_string()));
     assert!(before.contains(&"Östermalms ungdomsråd".to_string()), "closed last year: still listed");
