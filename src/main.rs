@@ -75,10 +75,23 @@ async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
     }
 }
 
+/// Every ten minutes: expired sessions, and login counters that no longer count.
 async fn delete_expired_sessions(pool: sqlx::PgPool) {
     use tower_sessions::ExpiredDeletion;
-    let store = tower_sessions_sqlx_store::PostgresStore::new(pool);
-    let _ = store.continuously_delete_expired(std::time::Duration::from_secs(600)).await;
+    let store = tower_sessions_sqlx_store::PostgresStore::new(pool.clone());
+    let sessions = store.continuously_delete_expired(std::time::Duration::from_secs(600));
+    let logins = async {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Ok(mut conn) = pool.acquire().await
+                && let Err(e) = kontoregister::auth::db::delete_old_login_rows(&mut conn).await
+            {
+                tracing::warn!("deleting old login counters failed: {e}");
+            }
+        }
+    };
+    let _ = tokio::join!(sessions, logins);
 }
 
 async fn shutdown_signal() {

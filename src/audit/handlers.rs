@@ -87,7 +87,7 @@ pub async fn list(
            order by a.audit_id desc limit $6 offset $7"#,
         f.action.trim(),
         f.entity.trim(),
-        f.actor.trim(),
+        crate::web::like_escape(f.actor.trim()),
         from,
         to,
         PAGE_SIZE + 1,

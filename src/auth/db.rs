@@ -101,6 +101,22 @@ pub async fn throttle_hit(conn: &mut PgConnection, addr: &str) -> sqlx::Result<i
     .await
 }
 
+/// Remove the login counters of windows long over, and login failures whose
+/// lock has run out a day ago, so the tables hold only what still counts.
+pub async fn delete_old_login_rows(conn: &mut PgConnection) -> sqlx::Result<u64> {
+    let a = sqlx::query!("delete from login_throttle where window_start < now() - interval '1 hour'")
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let b = sqlx::query!(
+        "delete from login_failures where greatest(window_start, coalesce(locked_until, window_start)) < now() - interval '1 day'"
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(a + b)
+}
+
 /// Set a new password hash. `must_change` marks a one-time password.
 pub async fn set_password(
     conn: &mut PgConnection,

@@ -213,7 +213,7 @@ pub async fn users(conn: &mut PgConnection, q: &str) -> sqlx::Result<Vec<UserRow
            from users u left join role_assignments ra on ra.user_id = u.user_id and ra.active
            where $1 = '' or u.name ilike '%' || $1 || '%' or u.email ilike '%' || $1 || '%'
            group by u.user_id order by u.active desc, u.name limit 200"#,
-        q
+        crate::web::like_escape(q)
     )
     .fetch_all(conn)
     .await

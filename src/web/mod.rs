@@ -283,6 +283,12 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", number(n), if n == 1 { one } else { many })
 }
 
+/// A search term for `LIKE '%' || $1 || '%'`: its `%`, `_` and `\` match
+/// themselves, not any text (PostgreSQL's default escape character is `\`).
+pub fn like_escape(term: &str) -> String {
+    term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// A Swedish enumeration: "A", "A och B", "A, B och C".
 pub fn list_text<T: std::fmt::Display>(items: &[T]) -> String {
     match items {
@@ -344,6 +350,12 @@ pub fn clean(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_terms_match_their_wildcards_literally() {
+        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(like_escape("Förskola"), "Förskola");
+    }
 
     #[test]
     fn only_web_addresses_become_links() {

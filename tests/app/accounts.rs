@@ -1071,3 +1071,17 @@ async fn every_document_version_links_to_where_it_is_published() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn search_wildcards_match_only_themselves() {
+    let app = TestApp::spawn().await;
+    account(&app, "Förskola", "Förskolan Lärkan", "active", "agare@example.se").await;
+    account(&app, "Förskola", "Rabatt 50%", "active", "agare@example.se").await;
+    let komm = app.login("kommunikator@example.se").await;
+    assert_eq!(names(&komm.get("/konton?q=%25").await), ["Rabatt 50%"], "a % in the term is a %");
+    assert!(names(&komm.get("/konton?q=_").await).is_empty(), "an _ is not any one character");
+    assert!(names(&komm.get("/konton?q=L%C3%A4r_an").await).is_empty());
+    assert_eq!(names(&komm.get("/konton?q=l%C3%A4rkan").await), ["Förskolan Lärkan"]);
+    let admin = app.login("admin@example.se").await;
+    assert!(admin.get("/admin/anvandare?q=%25").await.texts("tbody tr").is_empty());
+}

@@ -342,3 +342,35 @@ async fn viewing_pages_does_not_write_the_session_on_every_request() {
     c.post("/mina-uppgifter/utbildning", &[("course", "Kurs"), ("completed_on", "2026-01-01")]).await;
     assert!(expiry().await > first);
 }
+
+#[tokio::test]
+async fn old_login_counters_are_removed_and_current_ones_kept() {
+    let app = TestApp::spawn().await;
+    sqlx::query(
+        "insert into login_throttle (client_addr, window_start, attempts) values
+           ('10.0.0.1', now() - interval '2 hours', 5), ('10.0.0.2', now(), 3)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into login_failures (user_id, client_addr, window_start, failures, locked_until)
+         select user_id, '10.0.0.1', now() - interval '3 days', 5, now() - interval '2 days' from users where email = 'agare@example.se'
+         union all
+         select user_id, '10.0.0.2', now() - interval '1 minute', 5, now() + interval '10 minutes' from users where email = 'agare@example.se'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let n = kontoregister::auth::db::delete_old_login_rows(&mut app.app_db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(n, 2, "run as the app's own database role");
+    let left: Vec<String> = sqlx::query_scalar(
+        "select client_addr from login_throttle union all select client_addr from login_failures",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(left, ["10.0.0.2", "10.0.0.2"]);
+}

@@ -110,7 +110,7 @@ pub async fn register_page(
         &s.orgs,
         &s.units,
         s.user_id,
-        f.q,
+        crate::web::like_escape(&f.q),
         f.organisation,
         f.unit,
         f.platform,
@@ -148,7 +148,7 @@ pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -
                         and ar.kind = 'yearly' and ar.year = $7)))
                order by lower(a.name), a.account_id
                limit $9 offset $10"#,
-            f.q,
+            crate::web::like_escape(&f.q),
             f.organisation,
             f.unit,
             f.platform,
@@ -186,7 +186,7 @@ pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -
         &s.orgs,
         &s.units,
         s.user_id,
-        f.q,
+        crate::web::like_escape(&f.q),
         f.organisation,
         f.unit,
         f.platform,
@@ -248,7 +248,7 @@ pub async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> 
         &s.orgs,
         &s.units,
         s.user_id,
-        f.q,
+        crate::web::like_escape(&f.q),
         f.organisation,
         f.unit,
         f.platform,
@@ -458,25 +458,6 @@ pub async fn forms_of(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<
     )
     .fetch_all(conn)
     .await
-}
-
-/// A guarded state change of an account.
-pub async fn set_state(
-    conn: &mut PgConnection,
-    id: i64,
-    expected: AccountState,
-    new: AccountState,
-) -> sqlx::Result<bool> {
-    let n = sqlx::query!(
-        "update accounts set state = $3, updated_at = now() where account_id = $1 and state = $2",
-        id,
-        expected as AccountState,
-        new as AccountState
-    )
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
 }
 
 /// Register the start: address, date, and the checklist items the owner ticks.
