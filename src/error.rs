@@ -58,6 +58,13 @@ impl AppError {
     }
 }
 
+/// Whether `e` violates the unique constraint (or unique index) `constraint`,
+/// by its name in the migrations: only that one becomes a message on a field;
+/// any other violation is a bug and stays an error.
+pub fn violates(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() && d.constraint() == Some(constraint))
+}
+
 /// Pool time-outs, I/O and protocol errors on a cut connection, and the
 /// server's connection-exception, shutdown and resource classes (08, 57P, 53)
 /// mean the database is away, not that we are broken.

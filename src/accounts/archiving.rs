@@ -98,7 +98,7 @@ pub async fn archive(
     .await;
     match r {
         Ok(_) => sp.commit().await?,
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+        Err(e) if crate::error::violates(&e, "archive_records_yearly") => {
             drop(sp);
             drop(tx);
             let mut errors = FieldErrors::default();

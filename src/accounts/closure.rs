@@ -41,7 +41,7 @@ pub async fn request_closure(
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     match db::request_closure(&mut sp, id, user.user_id, &reason).await {
         Ok(_) => sp.commit().await?,
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+        Err(e) if crate::error::violates(&e, "closure_requests_one_open") => {
             return Err(AppError::conflict("Det finns redan en begäran om avslut som väntar på beslut."));
         }
         Err(e) => return Err(e.into()),

@@ -18,14 +18,20 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
 
-/// Map a unique violation to a field error; other errors pass through.
-fn on_unique(e: sqlx::Error, errors: &mut FieldErrors, field: &str, msg: &str) -> Result<(), AppError> {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            errors.add(field, msg);
-            Ok(())
-        }
-        _ => Err(e.into()),
+/// A violation of the unique `constraint` becomes the error `msg` on `field`;
+/// any other error passes through.
+fn on_constraint(
+    e: sqlx::Error,
+    constraint: &str,
+    errors: &mut FieldErrors,
+    field: &str,
+    msg: &str,
+) -> Result<(), AppError> {
+    if crate::error::violates(&e, constraint) {
+        errors.add(field, msg);
+        Ok(())
+    } else {
+        Err(e.into())
     }
 }
 
@@ -202,7 +208,13 @@ pub async fn create_organisation(
                     .await;
                 return Ok(Redirect::to(&format!("/admin/organisationer/{id}")).into_response());
             }
-            Err(e) => on_unique(e, &mut errors, "name", "Det finns redan en organisation med det namnet.")?,
+            Err(e) => on_constraint(
+                e,
+                "organisations_name_key",
+                &mut errors,
+                "name",
+                "Det finns redan en organisation med det namnet.",
+            )?,
         }
     }
     let organisations = db::organisations(&mut tx).await?;
@@ -273,7 +285,13 @@ pub async fn update_organisation(
                 flash(&session, FlashKind::Success, "Ändringarna är sparade.").await;
                 return Ok(Redirect::to(&format!("/admin/organisationer/{id}")).into_response());
             }
-            Err(e) => on_unique(e, &mut errors, "name", "Det finns redan en organisation med det namnet.")?,
+            Err(e) => on_constraint(
+                e,
+                "organisations_name_key",
+                &mut errors,
+                "name",
+                "Det finns redan en organisation med det namnet.",
+            )?,
         }
     }
     let units = db::units_of(&mut tx, id).await?;
@@ -335,9 +353,13 @@ pub async fn create_unit(
                 flash(&session, FlashKind::Success, format!("Enheten {name} är skapad.")).await;
                 return Ok(Redirect::to(&format!("/admin/organisationer/{id}#enheter")).into_response());
             }
-            Err(e) => {
-                on_unique(e, &mut errors, "unit_name", "Organisationen har redan en enhet med det namnet.")?
-            }
+            Err(e) => on_constraint(
+                e,
+                "units_name_key",
+                &mut errors,
+                "unit_name",
+                "Organisationen har redan en enhet med det namnet.",
+            )?,
         }
     }
     let units = db::units_of(&mut tx, id).await?;
@@ -408,9 +430,13 @@ pub async fn update_unit(
                 return Ok(Redirect::to(&format!("/admin/organisationer/{}#enheter", unit.organisation_id))
                     .into_response());
             }
-            Err(e) => {
-                on_unique(e, &mut errors, "unit_name", "Organisationen har redan en enhet med det namnet.")?
-            }
+            Err(e) => on_constraint(
+                e,
+                "units_name_key",
+                &mut errors,
+                "unit_name",
+                "Organisationen har redan en enhet med det namnet.",
+            )?,
         }
     }
     let p = UnitEdit { page, unit, name: form.name, active, errors };
@@ -570,9 +596,13 @@ pub async fn create_user(
                     created: true,
                 });
             }
-            Err(e) => {
-                on_unique(e, &mut errors, "email", "Det finns redan en användare med den e-postadressen.")?
-            }
+            Err(e) => on_constraint(
+                e,
+                "users_email_key",
+                &mut errors,
+                "email",
+                "Det finns redan en användare med den e-postadressen.",
+            )?,
         }
     }
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &UserNew { page, form, errors }))
@@ -681,8 +711,9 @@ pub async fn update_user(
                     flash(&session, FlashKind::Success, msg).await;
                     return Ok(Redirect::to(&format!("/admin/anvandare/{id}")).into_response());
                 }
-                Err(e) => on_unique(
+                Err(e) => on_constraint(
                     e,
+                    "users_email_key",
                     &mut errors,
                     "email",
                     "Det finns redan en användare med den e-postadressen.",
@@ -745,7 +776,13 @@ pub async fn grant_role(
                 flash(&session, FlashKind::Success, format!("Rollen {} är tilldelad.", role.label())).await;
                 return Ok(Redirect::to(&format!("/admin/anvandare/{id}#roller")).into_response());
             }
-            Err(e) => on_unique(e, &mut errors, "role", "Användaren har redan den rollen där.")?,
+            Err(e) => on_constraint(
+                e,
+                "role_assignments_unique_active",
+                &mut errors,
+                "role",
+                "Användaren har redan den rollen där.",
+            )?,
         }
     }
     let form = UserInput::from_row(&user);
@@ -920,7 +957,13 @@ pub async fn create_platform(
                     flash(&session, FlashKind::Success, format!("Plattformen {name} är tillagd.")).await;
                     return Ok(Redirect::to("/admin/plattformar").into_response());
                 }
-                Err(e) => on_unique(e, &mut errors, "name", "Den plattformen finns redan.")?,
+                Err(e) => on_constraint(
+                    e,
+                    "platforms_name_key",
+                    &mut errors,
+                    "name",
+                    "Den plattformen finns redan.",
+                )?,
             }
         }
     }

@@ -292,7 +292,7 @@ pub async fn publish(
                 .await;
                 return Ok(Redirect::to("/admin/dokument").into_response());
             }
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            Err(e) if crate::error::violates(&e, "documents_kind_version_key") => {
                 errors.add("version", "Den versionen finns redan.");
             }
             Err(e) => return Err(e.into()),

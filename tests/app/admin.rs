@@ -371,3 +371,30 @@ async fn deactivating_a_user_ends_their_sessions_also_after_reactivation() {
     admin.post(&path, &fields(true)).await.assert_redirect(&path);
     assert_eq!(again.get("/arkivering").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_name_or_address_that_exists_is_refused_on_its_field_by_its_constraint() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@example.se").await;
+    let org: i64 = sqlx::query_scalar("select organisation_id from units where name = 'Förskola'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = admin.post(&format!("/admin/organisationer/{org}/enheter"), &[("name", "FÖRSKOLA")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.texts(".error-summary li"), ["Organisationen har redan en enhet med det namnet."]);
+    let r = admin
+        .post("/admin/anvandare", &[("email", "Agare@Example.se"), ("name", "Någon Annan"), ("active", "on")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.texts(".error-summary li"), ["Det finns redan en användare med den e-postadressen."]);
+    let id = app.user_id("agare@example.se").await;
+    let r = admin
+        .post(
+            &format!("/admin/anvandare/{id}/roller"),
+            &[("role", "account_owner"), ("organisation_id", &org.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the owner has that role there already");
+    assert_eq!(r.texts(".error-summary li"), ["Användaren har redan den rollen där."]);
+}
