@@ -4,24 +4,21 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::action::{deny, done, load_locked, text};
 use super::db::{self, ArchiveKind};
 use super::page::{Typed, refused};
 use super::rules::{self, AccountState};
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::forms::content::parse_date;
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, Page};
+use crate::web::{FieldErrors, Page};
 
 pub async fn archive(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {

@@ -5,23 +5,20 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::action::{deny, done, load_locked, stale, text};
 use super::db;
 use super::page::{Typed, refused};
 use super::rules::{self, AccountState};
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, Page, clean};
+use crate::web::{FieldErrors, Page, clean};
 
 pub async fn request_closure(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
@@ -64,9 +61,7 @@ pub async fn request_closure(
 pub async fn decide_closure(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
@@ -152,9 +147,7 @@ pub async fn decide_closure(
 
 pub async fn announced(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut tx = st.db.begin().await?;
@@ -193,9 +186,7 @@ pub struct CloseInput {
 pub async fn close(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(input): Form<CloseInput>,
 ) -> AppResult<Response> {

@@ -5,24 +5,21 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::action::{deny, done, load_locked, text};
 use super::db::{self, IncidentKind};
 use super::page::{Typed, refused};
 use super::rules::{self};
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::forms::content::parse_date;
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, Page, clean, parse_datetime};
+use crate::web::{FieldErrors, Page, clean, parse_datetime};
 
 pub async fn report_incident(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
@@ -121,9 +118,7 @@ pub struct FollowUp {
 
 pub async fn follow_up_incident(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path((id, iid)): Path<(i64, i64)>,
     Form(f): Form<FollowUp>,
 ) -> AppResult<Response> {

@@ -4,22 +4,19 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::action::{done, load_locked, refuse_closed};
 use super::db;
 use super::page::{Typed, refused};
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, Page};
+use crate::web::{FieldErrors, Page};
 
 pub async fn change_people(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {

@@ -5,24 +5,21 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::action::{deny, done, load_locked, refuse_closed, stale};
 use super::db;
 use super::page::{Typed, refused};
 use super::rules::AccountState;
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::forms::content::{parse_date, valid_url_or_handle};
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, Page};
+use crate::web::{FieldErrors, Page};
 
 pub async fn start(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
@@ -87,9 +84,7 @@ pub async fn start(
 
 pub async fn checklist(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(t): Form<Typed>,
 ) -> AppResult<Response> {
@@ -119,9 +114,7 @@ pub async fn checklist(
 
 pub async fn confirm_credentials(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut tx = st.db.begin().await?;

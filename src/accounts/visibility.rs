@@ -6,14 +6,12 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::action::{done, load_locked};
 use super::db;
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::ClientAddr;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OpenDataInput {
@@ -24,9 +22,7 @@ pub struct OpenDataInput {
 
 pub async fn set_open_data(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(input): Form<OpenDataInput>,
 ) -> AppResult<Response> {

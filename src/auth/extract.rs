@@ -43,6 +43,29 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
+/// Who does a state change: the logged-in user (as `CurrentUser`), their
+/// session (for the flash message after it) and the client's address (for the
+/// audit log). Every action handler takes this instead of the three.
+pub struct Actor {
+    pub user: User,
+    pub session: tower_sessions::Session,
+    pub addr: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        let session = tower_sessions::Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Other(anyhow::anyhow!("session layer missing")))?;
+        let crate::web::ClientAddr(addr) =
+            crate::web::ClientAddr::from_request_parts(parts, state).await.unwrap_or_default();
+        Ok(Actor { user, session, addr })
+    }
+}
+
 /// Require one of `roles`, else 403.
 pub fn require(user: &User, roles: &[Role]) -> AppResult<()> {
     if user.has_any(roles) {

@@ -15,6 +15,7 @@ use super::content::{Context, FREQUENCIES, FormContent, LAWFUL_BASES, parse_date
 use super::db::{self, Choice, Event, FormKind, FormListRow, FormRow, Signature};
 use super::workflow::{self, Action, Capacity, FormState};
 use crate::audit::{self, Entry};
+use crate::auth::Actor;
 use crate::auth::{AccountOwner, CurrentUser, Role, User};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -356,9 +357,7 @@ pub async fn edit_form(
 pub async fn update_form(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(posted): Form<Posted>,
 ) -> AppResult<Response> {
@@ -575,9 +574,7 @@ async fn submit(
 
 pub async fn delete_draft(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut tx = st.db.begin().await?;
@@ -822,9 +819,7 @@ fn confirm_decision(
 pub async fn act(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(input): Form<ActionInput>,
 ) -> AppResult<Response> {

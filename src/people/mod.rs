@@ -16,6 +16,7 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use crate::audit::{self, Entry};
+use crate::auth::Actor;
 use crate::auth::{Admin, CurrentUser, Manager, Role};
 use crate::error::{AppError, AppResult};
 use crate::forms::content::parse_date;
@@ -81,9 +82,7 @@ pub struct AckInput {
 
 pub async fn acknowledge(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Form(input): Form<AckInput>,
 ) -> AppResult<Response> {
     let Ok(doc) = input.document_id.parse::<i64>() else {
@@ -122,9 +121,7 @@ pub struct TrainingInput {
 pub async fn add_training(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Form(input): Form<TrainingInput>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();

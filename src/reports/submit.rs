@@ -8,17 +8,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::db;
 use super::report::OrgQuery;
 use super::rows::{Summary, accounts_noun};
 use super::{parse_year, submit_access};
 use crate::audit::{self, Entry};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, flash, render, render_status};
+use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};
 
 const COMMENT_CHARS: usize = 2000;
 
@@ -83,9 +83,7 @@ pub async fn confirm(
 pub async fn submit(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(year): Path<String>,
     Query(q): Query<OrgQuery>,
     Form(f): Form<SubmitForm>,

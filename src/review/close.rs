@@ -3,21 +3,18 @@
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::db;
 use crate::audit::{self, Entry};
-use crate::auth::CurrentUser;
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::reports::{OrgQuery, parse_year};
 use crate::state::AppState;
-use crate::web::{ClientAddr, FlashKind, flash};
+use crate::web::{FlashKind, flash};
 
 pub async fn close(
     State(st): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(year): Path<String>,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Response> {

@@ -10,18 +10,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::db::{self, Answer, Confirmed, Review};
 use crate::accounts::Can;
 use crate::accounts::change::Change;
 use crate::accounts::db::{Account, Scope, account_in_scope};
 use crate::accounts::rules::AccountState;
+use crate::auth::Actor;
 use crate::auth::{CurrentUser, User};
 use crate::error::{AppError, AppResult};
 use crate::forms::content::FREQUENCIES;
 use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, flash, render, render_status};
+use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};
 
 const TEXT_CHARS: usize = 4000;
 /// More followers than any account has, to catch a mistyped number.
@@ -203,9 +203,7 @@ fn validate(f: &ConfirmForm) -> Result<Valid, FieldErrors> {
 pub async fn confirm(
     State(st): State<AppState>,
     page: Page,
-    CurrentUser(user): CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    Actor { user, session, addr }: Actor,
     Path(id): Path<i64>,
     Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
