@@ -7,8 +7,8 @@ use time::Date;
 use super::db::{self, Scope};
 use super::rules::{self, AccountState, ArchiveStatus};
 use crate::auth::{Role, User};
-use crate::home::Task;
 use crate::web::Dt;
+use crate::web::Task;
 
 struct Candidate {
     account_id: i64,

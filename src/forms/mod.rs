@@ -7,7 +7,10 @@
 pub mod content;
 pub mod db;
 mod handlers;
+mod tasks;
 pub mod workflow;
+
+pub use tasks::tasks;
 
 use axum::Router;
 use axum::routing::{get, post};

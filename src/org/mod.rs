@@ -5,6 +5,9 @@
 
 pub mod db;
 mod handlers;
+mod tasks;
+
+pub use tasks::tasks;
 
 use axum::Router;
 use axum::routing::{get, post};

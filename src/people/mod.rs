@@ -3,6 +3,9 @@
 //! and the manager's page "Min verksamhet" with their units' accounts and owners.
 
 pub mod db;
+mod tasks;
+
+pub use tasks::tasks;
 
 use askama::Template;
 use axum::Form;

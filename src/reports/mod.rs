@@ -101,7 +101,7 @@ pub async fn tasks(
     conn: &mut sqlx::PgConnection,
     user: &User,
     today: time::Date,
-) -> sqlx::Result<Vec<crate::home::Task>> {
+) -> sqlx::Result<Vec<crate::web::Task>> {
     let season = today.month() == time::Month::December || today.month() == time::Month::January;
     let orgs = user.organisations_with(Role::Communicator);
     if !season || orgs.is_empty() {
@@ -113,7 +113,7 @@ pub async fn tasks(
     for org in orgs {
         if db::versions(conn, org, year).await?.is_empty() {
             let name = db::organisation_name(conn, org).await?.unwrap_or_default();
-            tasks.push(crate::home::Task {
+            tasks.push(crate::web::Task {
                 href: if several {
                     format!("/rapporter/slk/{year}?organisation={org}")
                 } else {

@@ -18,9 +18,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::auth::{Role, User};
-use crate::home::Task;
 use crate::reports::rows::accounts_noun;
 use crate::state::AppState;
+use crate::web::Task;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -22,6 +22,14 @@ pub use headers::{
 };
 pub use time::{Dt, YEARS, local_to_utc, parse_date, parse_datetime, stockholm_now_date, to_stockholm};
 
+/// One task on the start page, linking to where it is done.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub href: String,
+    pub text: String,
+    pub detail: String,
+}
+
 /// What the base layout needs on every page: who is logged in, their
 /// navigation, and the flash messages left by the previous request.
 #[derive(Debug, Clone, Default)]
