@@ -125,3 +125,26 @@ pub(super) fn text(
     }
     v
 }
+
+/// Why the account cannot be closed on `today`, if it cannot: the account
+/// page shows it instead of the button, and a post is refused with it.
+pub(super) async fn close_blocker(
+    conn: &mut sqlx::PgConnection,
+    a: &Account,
+    today: time::Date,
+) -> AppResult<Option<String>> {
+    if a.state != AccountState::Closing {
+        return Ok(Some("Kontot håller inte på att avslutas.".into()));
+    }
+    if a.announced_at.is_none() {
+        return Ok(Some("Registrera först att avslutet är annonserat i kanalen.".into()));
+    }
+    if let Some(end) = a.announcement_end.filter(|e| today < *e) {
+        return Ok(Some(format!(
+            "Kontot kan avslutas från {end}, när annonseringsperioden i kanalen är slut."
+        )));
+    }
+    let since = a.announcement_start.unwrap_or(today);
+    let final_archive = db::has_final_archive(conn, a.account_id, since).await?;
+    Ok(super::rules::may_close(today, a.announcement_end, final_archive).err().map(str::to_string))
+}

@@ -6,10 +6,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::action::{deny, done, load_locked, stale, text};
+use super::action::{close_blocker, deny, done, load_locked, stale, text};
 use super::db;
 use super::page::{Typed, refused};
-use super::rules::{self, AccountState};
+use super::rules::AccountState;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -230,27 +230,4 @@ pub async fn close(
         "Kontot är avslutat. Det finns kvar i registret som avslutat.",
     )
     .await
-}
-
-/// Why the account cannot be closed on `today`, if it cannot: the account
-/// page shows it instead of the button, and a post is refused with it.
-pub(super) async fn close_blocker(
-    conn: &mut sqlx::PgConnection,
-    a: &db::Account,
-    today: time::Date,
-) -> AppResult<Option<String>> {
-    if a.state != AccountState::Closing {
-        return Ok(Some("Kontot håller inte på att avslutas.".into()));
-    }
-    if a.announced_at.is_none() {
-        return Ok(Some("Registrera först att avslutet är annonserat i kanalen.".into()));
-    }
-    if let Some(end) = a.announcement_end.filter(|e| today < *e) {
-        return Ok(Some(format!(
-            "Kontot kan avslutas från {end}, när annonseringsperioden i kanalen är slut."
-        )));
-    }
-    let since = a.announcement_start.unwrap_or(today);
-    let final_archive = db::has_final_archive(conn, a.account_id, since).await?;
-    Ok(rules::may_close(today, a.announcement_end, final_archive).err().map(str::to_string))
 }

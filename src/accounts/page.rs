@@ -195,7 +195,7 @@ pub(super) async fn account_page(
     let archive_status = rules::archive_status(today, a.state, a.start_date, a.closed_date, &years);
     let archive_year = rules::archive_year_due(today, a.state, a.start_date, a.closed_date, &years);
     let close_blocker = if a.state == AccountState::Closing {
-        super::closure::close_blocker(conn, &a, today).await?
+        super::action::close_blocker(conn, &a, today).await?
     } else {
         None
     };
