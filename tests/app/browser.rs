@@ -790,6 +790,7 @@ async fn journey_the_public_checks_an_address_without_logging_in() {
     b.press("Kontrollera").await;
     assert_eq!(b.text("#svar").await, "Ja, det är ett av stadens officiella konton");
     b.axe("Verifiera ett konto, officiellt").await;
+    b.screenshot("09-verifiera-konto").await;
     b.fill("Adress eller användarnamn", "https://www.instagram.com/ostermalm_officiell").await;
     b.press("Kontrollera").await;
     assert_eq!(b.text("#svar").await, "Kontot finns inte i stadens register");
