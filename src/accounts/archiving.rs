@@ -11,8 +11,8 @@ use super::page::{Typed, refused};
 use super::rules::{self, AccountState};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::forms::content::parse_date;
 use crate::state::AppState;
+use crate::web::parse_date;
 use crate::web::{FieldErrors, Page};
 
 pub async fn archive(

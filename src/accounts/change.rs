@@ -40,29 +40,7 @@ impl Change<'_> {
     }
 }
 
-/// The Swedish words for a history code, as the account page shows it.
-pub fn event_label(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "imported" => "Kontot registrerat från förvaltningens tidigare lista",
-        "started" => "Kontot startat",
-        "checklist" => "Startchecklistan uppdaterad",
-        "credentials_confirmed" => "Inloggningsuppgifterna bekräftade",
-        "archived" => "Arkivering registrerad",
-        "closure_requested" => "Avslut begärt",
-        "closure_approved" => "Avslut beviljat",
-        "closure_denied" => "Avslut avslaget",
-        "closure_announced" => "Avslutet annonserat på kontot",
-        "closed" => "Kontot avslutat",
-        "incident_reported" => "Avvikelse rapporterad",
-        "incident_followed_up" => "Avvikelse följd upp",
-        "people_changed" => "Kontoansvarig eller ersättare ändrad",
-        "updated" => "Kontots uppgifter ändrade",
-        "open_data_changed" => "Visning i öppna data ändrad",
-        "confirmed" => "Kontouppgifterna bekräftade i den årliga genomgången",
-        "review_not_in_use" => "Markerat som inte använt i den årliga genomgången",
-        _ => return None,
-    })
-}
+pub use super::rules::event_label;
 
 #[cfg(test)]
 mod tests {

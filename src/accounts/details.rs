@@ -27,8 +27,8 @@ pub async fn update_descriptive(
         return Err(AppError::forbidden("Kontots uppgifter ändras av kommunikatören."));
     }
     refuse_closed(&a)?;
-    let platforms = crate::forms::db::platforms(&mut tx).await?;
-    let units = crate::forms::db::units(&mut tx, a.organisation_id).await?;
+    let platforms = crate::org::db::platforms(&mut tx).await?;
+    let units = crate::org::db::units(&mut tx, a.organisation_id).await?;
     let mut errors = FieldErrors::default();
     let name = text(&mut errors, "name", &t.name, "Skriv kontots namn.", 300);
     if !t.url.trim().is_empty() && !valid_url_or_handle(&t.url) {

@@ -12,8 +12,8 @@ use super::page::{Typed, refused};
 use super::rules::{self};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::forms::content::parse_date;
 use crate::state::AppState;
+use crate::web::parse_date;
 use crate::web::{FieldErrors, Page, clean, parse_datetime};
 
 pub async fn report_incident(

@@ -13,7 +13,7 @@ use super::db::{self, Account, ArchiveRow, Closure, HistoryRow, Incident, Incide
 use super::rules::{self, AccountState, ArchiveStatus};
 use crate::auth::{CurrentUser, User};
 use crate::error::AppResult;
-use crate::forms::db::Choice;
+use crate::org::db::Choice;
 use crate::state::AppState;
 use crate::web::{FieldErrors, Page, render, render_status};
 
@@ -206,8 +206,8 @@ pub(super) async fn account_page(
     let (people, platforms, units) = if can.change_people() || can.communicator {
         (
             db::people(conn, a.organisation_id).await?,
-            crate::forms::db::platforms(conn).await?,
-            crate::forms::db::units(conn, a.organisation_id).await?,
+            crate::org::db::platforms(conn).await?,
+            crate::org::db::units(conn, a.organisation_id).await?,
         )
     } else {
         (Vec::new(), Vec::new(), Vec::new())

@@ -10,7 +10,7 @@ use super::db::{self, Filters, RegisterRow, Scope};
 use super::rules::AccountState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::forms::db::Choice;
+use crate::org::db::Choice;
 use crate::state::AppState;
 use crate::web::{Page, render, url_encode};
 
@@ -109,10 +109,10 @@ pub async fn register(
     };
     let organisations = scope_organisations(&mut conn, &scope).await?;
     let units = match f.organisation.or_else(|| (organisations.len() == 1).then(|| organisations[0].id)) {
-        Some(o) if organisations.iter().any(|c| c.id == o) => crate::forms::db::units(&mut conn, o).await?,
+        Some(o) if organisations.iter().any(|c| c.id == o) => crate::org::db::units(&mut conn, o).await?,
         _ => Vec::new(),
     };
-    let platforms = crate::forms::db::platforms(&mut conn).await?;
+    let platforms = crate::org::db::platforms(&mut conn).await?;
     let query_base = format!(
         "q={}&organisation={}&enhet={}&plattform={}&status={}&saknar_blankett={}&ej_arkiverat={}&sortering={}",
         url_encode(q.q.trim()),

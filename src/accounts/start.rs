@@ -12,8 +12,9 @@ use super::page::{Typed, refused};
 use super::rules::AccountState;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::forms::content::{parse_date, valid_url_or_handle};
+use crate::forms::content::valid_url_or_handle;
 use crate::state::AppState;
+use crate::web::parse_date;
 use crate::web::{FieldErrors, Page};
 
 pub async fn start(

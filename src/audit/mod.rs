@@ -86,7 +86,7 @@ pub fn action_label(action: &str) -> &str {
         "slk_report_submitted" => "SLK-rapport inlämnad",
         "review_started" => "Årlig genomgång startad",
         "review_closed" => "Årlig genomgång avslutad",
-        other => match other.strip_prefix("account_").and_then(crate::accounts::change::event_label) {
+        other => match other.strip_prefix("account_").and_then(crate::accounts::rules::event_label) {
             Some(label) => label,
             None => other,
         },

@@ -22,8 +22,8 @@ use crate::audit::{self, Entry};
 use crate::auth::Actor;
 use crate::auth::{Admin, CurrentUser, Manager, Role};
 use crate::error::{AppError, AppResult};
-use crate::forms::content::parse_date;
 use crate::state::AppState;
+use crate::web::parse_date;
 use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
 use db::{Acknowledgement, Document, DocumentKind, Training, UnitAccount};
 

@@ -426,7 +426,7 @@ pub struct HistoryRow {
 impl HistoryRow {
     /// The Swedish words for what happened; an unknown code is shown as is.
     pub fn label(&self) -> &str {
-        super::change::event_label(&self.action).unwrap_or(&self.action)
+        super::rules::event_label(&self.action).unwrap_or(&self.action)
     }
 }
 
@@ -950,8 +950,8 @@ pub async fn follow_up_incident(
 pub async fn people(
     conn: &mut PgConnection,
     organisation_id: i64,
-) -> sqlx::Result<Vec<crate::forms::db::Choice>> {
-    crate::forms::db::people(conn, organisation_id).await
+) -> sqlx::Result<Vec<crate::org::db::Choice>> {
+    crate::org::db::people(conn, organisation_id).await
 }
 
 /// An account in scope whose yearly archive is missing for past Decembers.
