@@ -56,7 +56,9 @@ fn respond(headers: &HeaderMap, rows: &[db::OpenRow], body: Vec<u8>, content_typ
         ([(header::CONTENT_TYPE, content_type)], body).into_response()
     };
     let h = res.headers_mut();
-    h.insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
     if let Some(m) = modified.and_then(|m| HeaderValue::from_str(&m).ok()) {
         h.insert(header::LAST_MODIFIED, m);
     }
