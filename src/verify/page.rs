@@ -53,9 +53,10 @@ pub struct Answer {
 fn found(m: db::Match) -> Found {
     let used_before = m.replaced_at.is_some();
     let official = m.state != AccountState::Closed && !used_before;
-    let until = match (m.state, m.replaced_at) {
-        (AccountState::Closed, _) => m.closed_date.map(|d| d.to_string()),
-        (_, Some(at)) => Some(crate::web::to_stockholm(at.0).date().to_string()),
+    // An address given up before the account closed stopped being the city's then.
+    let until = match (m.replaced_at, m.state) {
+        (Some(at), _) => Some(crate::web::to_stockholm(at.0).date().to_string()),
+        (None, AccountState::Closed) => m.closed_date.map(|d| d.to_string()),
         _ => None,
     };
     let text = if official {
