@@ -12,6 +12,7 @@ pub mod error;
 pub mod forms;
 pub mod health;
 pub mod home;
+pub mod import;
 pub mod org;
 pub mod people;
 pub mod reports;
@@ -34,7 +35,7 @@ use tower_http::trace::TraceLayer;
 
 pub use state::AppState;
 
-/// Largest request body accepted (form posts; uploads get their own limit later).
+/// Largest form post accepted (an import's upload has `import::UPLOAD_LIMIT`).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The application: every route, with sessions, CSRF protection, security
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(org::router())
         .merge(forms::router())
+        .merge(import::router())
         .merge(accounts::router())
         .merge(people::router())
         .merge(reports::router())
@@ -60,7 +62,8 @@ pub fn app(state: AppState) -> Router {
         .layer(CsrfLayer::new())
         .route("/healthz", get(health::healthz))
         .route("/static/{*path}", get(web::static_files))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Form posts are held to BODY_LIMIT by `reject_nul_bytes`; only an upload may be larger.
+        .layer(RequestBodyLimitLayer::new(import::UPLOAD_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         // A bug that panics still gets the Swedish 500 page, never a dropped connection.
         .layer(CatchPanicLayer::custom(web::panic_page))

@@ -84,10 +84,13 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            if let Ok(mut conn) = pool.acquire().await
-                && let Err(e) = kontoregister::auth::db::delete_old_login_rows(&mut conn).await
-            {
-                tracing::warn!("deleting old login counters failed: {e}");
+            if let Ok(mut conn) = pool.acquire().await {
+                if let Err(e) = kontoregister::auth::db::delete_old_login_rows(&mut conn).await {
+                    tracing::warn!("deleting old login counters failed: {e}");
+                }
+                if let Err(e) = kontoregister::import::db::forget_expired(&mut conn).await {
+                    tracing::warn!("forgetting expired import batches failed: {e}");
+                }
             }
         }
     };

@@ -44,6 +44,8 @@ pub struct RegisterQuery {
 #[template(path = "accounts/register.html")]
 pub struct RegisterPage {
     page: Page,
+    /// Whether the user may import an account list ("Importera konton").
+    can_import: bool,
     q: RegisterQuery,
     rows: Vec<RegisterRow>,
     total: i64,
@@ -126,6 +128,7 @@ pub async fn register(
     );
     render(&RegisterPage {
         page,
+        can_import: !crate::import::organisations(&user).is_empty(),
         pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
         q,
         rows,

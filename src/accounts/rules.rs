@@ -151,6 +151,7 @@ pub fn archive_status(
 pub fn event_label(code: &str) -> Option<&'static str> {
     Some(match code {
         "imported" => "Kontot registrerat från förvaltningens tidigare lista",
+        "import_updated" => "Kontots uppgifter ändrade av en import",
         "started" => "Kontot startat",
         "checklist" => "Startchecklistan uppdaterad",
         "credentials_confirmed" => "Inloggningsuppgifterna bekräftade",

@@ -28,6 +28,9 @@ struct Candidate {
     imy_deadline: Option<Dt>,
     communicator: bool,
     decider: bool,
+    organisation_id: i64,
+    missing_form: bool,
+    owner: bool,
 }
 
 /// The account tasks of `user` on `today`.
@@ -55,7 +58,8 @@ pub async fn tasks(
                   (a.organisation_id = any($2)) as "communicator!",
                   exists (select 1 from role_assignments ra join organisations o on o.organisation_id = a.organisation_id
                           where ra.user_id = $1 and ra.active and ra.role = o.delegated_role
-                            and ra.organisation_id = a.organisation_id) as "decider!"
+                            and ra.organisation_id = a.organisation_id) as "decider!",
+                  a.organisation_id, a.missing_form, coalesce(a.owner_user_id = $1, false) as "owner!"
            from accounts a
            where a.state <> 'closed'
              and (a.owner_user_id = $1 or a.deputy_user_id = $1 or a.organisation_id = any($2) or a.organisation_id = any($3))
@@ -71,7 +75,21 @@ pub async fn tasks(
     let mut tasks = Vec::new();
     let href = |c: &Candidate, anchor: &str| format!("/konton/{}{anchor}", c.account_id);
     let mut missing_credentials = 0;
+    let owner_orgs = user.organisations_with(Role::AccountOwner);
     for c in &rows {
+        // An account in the register without a startup form (imported, or
+        // registered before the routine): its owner fills one in.
+        if c.owner && c.missing_form && c.state != AccountState::Closed {
+            tasks.push(Task {
+                href: if owner_orgs.contains(&c.organisation_id) {
+                    format!("/blanketter/ny?typ=befintligt&konto={}", c.account_id)
+                } else {
+                    href(c, "")
+                },
+                text: format!("Fyll i en uppstartsblankett för {}", c.name),
+                detail: "Kontot finns i registret men saknar blankett".into(),
+            });
+        }
         if c.mine {
             match c.state {
                 AccountState::Approved => tasks.push(Task {

@@ -86,6 +86,9 @@ pub fn action_label(action: &str) -> &str {
         "slk_report_submitted" => "SLK-rapport inlämnad",
         "review_started" => "Årlig genomgång startad",
         "review_closed" => "Årlig genomgång avslutad",
+        "import_uploaded" => "Kontolista uppladdad för förhandsgranskning",
+        "import_columns_set" => "Kolumner kopplade för import",
+        "import_committed" => "Kontolista importerad",
         other => match other.strip_prefix("account_").and_then(crate::accounts::rules::event_label) {
             Some(label) => label,
             None => other,

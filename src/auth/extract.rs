@@ -125,6 +125,10 @@ role_extractor!(
     Strategist, Role::Strategist
 );
 role_extractor!(
+    /// Who may import an organisation's account list: communicator or strategist.
+    Importer, Role::Communicator, Role::Strategist
+);
+role_extractor!(
     /// Arkivarie.
     Archivist, Role::Archivist
 );

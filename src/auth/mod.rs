@@ -18,8 +18,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::state::AppState;
 pub use extract::{
-    AccountOwner, Actor, Admin, Archivist, CityOffice, Communicator, CurrentUser, Manager, OrgViewer,
-    Strategist, require,
+    AccountOwner, Actor, Admin, Archivist, CityOffice, Communicator, CurrentUser, Importer, Manager,
+    OrgViewer, Strategist, require,
 };
 pub use handlers::auth_error;
 pub use user::{Backend, Grant, Role, Scope, User, load_user};

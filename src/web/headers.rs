@@ -158,6 +158,16 @@ pub async fn reject_nul_bytes(req: Request, next: Next) -> Response {
     if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
         return next.run(req).await;
     }
+    // A file upload is binary and read by its handler (`import::upload`), within
+    // the upload limit; a form handler refuses a multipart body (415).
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart {
+        return next.run(req).await;
+    }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
         Ok(b) => b,

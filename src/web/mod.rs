@@ -220,7 +220,10 @@ impl ErrorPage {
                 "Det gick inte att genomföra",
                 "Någon annan har redan ändrat uppgifterna. Ladda om sidan och försök igen.",
             ),
-            413 => ("För mycket data", "Det du skickade var för stort."),
+            413 => (
+                "För mycket data",
+                "Det du skickade var för stort. En fil som importeras får vara högst 5 MB.",
+            ),
             415 => (
                 "Begäran kunde inte tolkas",
                 "Formuläret skickades i ett format som Kontoregistret inte tar emot. Gå tillbaka och försök igen från sidan.",

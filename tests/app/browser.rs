@@ -802,3 +802,60 @@ async fn journey_the_public_checks_an_address_without_logging_in() {
     b.goto("/oppna-data").await;
     b.axe("Öppna data").await;
 }
+
+#[tokio::test]
+async fn journey_the_communicator_imports_the_old_account_list() {
+    let app = TestApp::spawn_empty().await;
+    assert!(kontoregister::demo::seed(&app.db, PASSWORD).await.unwrap());
+    let Some(mut b) = Browser::start(&app).await else { return };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = dir.join("target/import-journey");
+    std::fs::create_dir_all(&tmp).unwrap();
+    b.login("kommunikator@example.se", PASSWORD).await;
+    b.goto("/konton").await;
+    b.follow("Importera konton").await;
+    b.axe("Importera konton").await;
+
+    // A broken file first: the message is next to the field.
+    let broken = tmp.join("trasig.xlsx");
+    std::fs::write(&broken, &std::fs::read(dir.join("examples/kontolista.xlsx")).unwrap()[..2000]).unwrap();
+    b.field("Fil med kontolistan").await.send_keys(broken.to_str().unwrap()).await.unwrap();
+    b.press("Förhandsgranska").await;
+    assert!(b.text("#fil-fel").await.contains("Excel-filen är skadad"));
+    b.axe("Importera konton, skadad fil").await;
+
+    // A list with a column the import does not know: the mapping step.
+    let odd = tmp.join("gammal-lista.csv");
+    std::fs::write(&odd, "Kanal;Konto;Webbplats;Enhet;Start\nFacebook;Hjorthagens fritidsgård;facebook.com/hjorthagensfritid;Kultur och fritid;2022\n").unwrap();
+    b.field("Fil med kontolistan").await.send_keys(odd.to_str().unwrap()).await.unwrap();
+    b.press("Förhandsgranska").await;
+    assert_eq!(b.text("h1").await, "Koppla kolumner");
+    b.axe("Koppla kolumner").await;
+    b.select("Webbplats", "Länk").await;
+    b.press("Förhandsgranska").await;
+    assert_eq!(b.text("h1").await, "Förhandsgranska import");
+    b.press("Importera 1 konto").await;
+    assert_eq!(b.text("h1").await, "Importen är klar");
+
+    // The example list: one account is already in the register under another spelling.
+    b.follow("Importera en fil till").await;
+    b.field("Fil med kontolistan")
+        .await
+        .send_keys(dir.join("examples/kontolista.xlsx").to_str().unwrap())
+        .await
+        .unwrap();
+    b.press("Förhandsgranska").await;
+    assert!(
+        b.text(".count").await.contains("7 rader: 6 nya konton och 1 oförändrat"),
+        "{}",
+        b.text(".count").await
+    );
+    b.axe("Förhandsgranska import").await;
+    b.screenshot("10-importera-konton").await;
+    b.press("Importera 6 konton").await;
+    assert!(b.text(".flash").await.contains("6 konton skapade"));
+    b.axe("Importen är klar").await;
+    b.follow("Se kontona som saknar uppstartsblankett").await;
+    assert!(b.text("main").await.contains("Förskolan Humlan"));
+    std::fs::remove_dir_all(&tmp).ok();
+}

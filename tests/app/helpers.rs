@@ -263,6 +263,43 @@ impl Client {
         Self::read(req.send().await.unwrap()).await
     }
 
+    /// A `multipart/form-data` POST as a browser sends a form with a file
+    /// field `fil`, from this site or (with `cross_site`) from another.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+        cross_site: bool,
+    ) -> Resp {
+        let boundary = "----kontoregister-test-7d3f9a";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"fil\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        if cross_site {
+            req = req.header("sec-fetch-site", "cross-site").header("origin", "https://evil.example");
+        }
+        Self::read(req.send().await.unwrap()).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Resp {
         self.post("/logga-in", &[("email", email), ("password", password)]).await
     }

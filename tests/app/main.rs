@@ -11,6 +11,7 @@ mod faults;
 mod forms;
 mod helpers;
 mod html;
+mod import;
 mod reports;
 mod review;
 mod security;

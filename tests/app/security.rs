@@ -76,6 +76,7 @@ pub struct Ids {
     form: i64,
     account: i64,
     incident: i64,
+    batch: i64,
     last_year: i32,
 }
 
@@ -107,6 +108,15 @@ pub async fn ids(app: &TestApp) -> Ids {
         form: one("select form_id from forms where content->>'account_name' = 'Förskolan Lärkan'").await,
         account: one("select account_id from accounts where name = 'Förskolorna Östermalm'").await,
         incident: one("select incident_id from incidents limit 1").await,
+        // An uploaded list with one row, not yet committed.
+        batch: one(
+            r#"insert into import_batches (organisation_id, created_by, file_name, file_hash, header_row, headers, mapping, rows)
+               select o.organisation_id, u.user_id, 'lista.csv', 'x', 1, '["Länk"]', '["url"]',
+                      '[{"n": 2, "cells": ["https://www.instagram.com/forskolan_lista"]}]'
+               from organisations o, users u where o.name like 'Östermalm%' and u.email = 'kommunikator@example.se'
+               returning batch_id"#,
+        )
+        .await,
         last_year: kontoregister::web::stockholm_now_date().year() - 1,
     }
 }
@@ -118,6 +128,7 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
     let admin = "LAFFFFFFFF";
     let viewer = "LAFFAAAAFF";
     let logged = "LAAAAAAAAA";
+    let importer = "LFFFAAFFFF";
     vec![
         r("GET", "/", "/".into(), logged),
         r("GET", "/tillganglighet", "/tillganglighet".into(), "AAAAAAAAAA"),
@@ -197,6 +208,14 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
         r("POST", "/konton/{id}/uppgifter", format!("/konton/{a}/uppgifter"), "LFFFAFFFNN"),
         r("POST", "/konton/{id}/oppna-data", format!("/konton/{a}/oppna-data"), "LFFFAFFFNN"),
         r("GET", "/arkivering", "/arkivering".into(), viewer),
+        r("GET", "/konton/import", "/konton/import".into(), importer),
+        r("POST", "/konton/import", "/konton/import".into(), importer),
+        r("GET", "/konton/import/mall.xlsx", "/konton/import/mall.xlsx".into(), importer),
+        r("GET", "/konton/import/mall.csv", "/konton/import/mall.csv".into(), importer),
+        r("GET", "/konton/import/{id}", format!("/konton/import/{}", i.batch), importer),
+        r("POST", "/konton/import/{id}/kolumner", format!("/konton/import/{}/kolumner", i.batch), importer),
+        // Last of the import's: it commits the batch (its one row lacks a unit and a start, so nothing is written).
+        r("POST", "/konton/import/{id}/importera", format!("/konton/import/{}/importera", i.batch), importer),
         r("GET", "/mina-uppgifter", "/mina-uppgifter".into(), logged),
         r("POST", "/mina-uppgifter/bekrafta", "/mina-uppgifter/bekrafta".into(), logged),
         r("POST", "/mina-uppgifter/utbildning", "/mina-uppgifter/utbildning".into(), logged),

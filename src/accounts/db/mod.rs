@@ -334,6 +334,9 @@ pub struct Account {
     pub owner_email: Option<String>,
     pub deputy_user_id: Option<i64>,
     pub deputy: Option<String>,
+    /// An owner or deputy an import found no user for, as the list wrote them.
+    pub owner_text: String,
+    pub deputy_text: String,
     pub editors: Value,
     pub controller: String,
     pub missing_form: bool,
@@ -360,7 +363,7 @@ pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sq
                   a.unit_id, un.name as unit, a.platform_id, p.name as platform, a.name, a.url,
                   a.state as "state: AccountState", a.purpose, a.goals, a.target_groups,
                   a.owner_user_id, ow.name as "owner?", ow.email as "owner_email?",
-                  a.deputy_user_id, dep.name as "deputy?", a.editors, a.controller, a.missing_form,
+                  a.deputy_user_id, dep.name as "deputy?", a.owner_text, a.deputy_text, a.editors, a.controller, a.missing_form,
                   a.start_date, a.closed_date, a.profile_picture_done, a.basic_info_done,
                   ch.name as "credentials_holder?", a.credentials_confirmed_at as "credentials_confirmed_at: Dt",
                   a.announcement_start, a.announcement_end, a.announced_at as "announced_at: Dt",
@@ -729,7 +732,9 @@ pub async fn change_people(
     editors: &Value,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "update accounts set owner_user_id = $2, deputy_user_id = $3, editors = $4, updated_at = now()
+        "update accounts set owner_user_id = $2, deputy_user_id = $3, editors = $4, updated_at = now(),
+         owner_text = case when $2::bigint is null then owner_text else '' end,
+         deputy_text = case when $3::bigint is null then deputy_text else '' end
          where account_id = $1",
         id,
         owner,
