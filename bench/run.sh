@@ -15,6 +15,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 echo "== building (release)"
 cargo build --release --locked --quiet
 cargo build --release --locked --quiet --example bench_reference
+cargo build --release --locked --quiet --example kontolista
 
 echo "== database"
 export KONTOREGISTER_DEV_DB=/tmp/kontoregister-bench-db
@@ -100,6 +101,30 @@ for i in 1 2 3; do
   xlsx+=("$i|$code|$secs|$mb|$((bytes / 1024))")
 done
 
+# The import of a 5,000-row list (the most a file may have): upload (read and
+# kept as a batch), preview (every row planned against the register and shown),
+# and the commit of the CSV's batch (5,000 accounts in one transaction).
+echo "== import of a 5,000-row list"
+./target/release/examples/kontolista 5000 /tmp >/dev/null
+imports=()
+for f in lista-5000.csv lista-5000.xlsx; do
+  echo 5 > /proc/$SERVER/clear_refs
+  out=$(curl -s -o /dev/null -w '%{http_code} %{time_total} %{redirect_url}' -H "Cookie: $KOMM" \
+    -F "fil=@/tmp/$f" http://127.0.0.1:8088/konton/import)
+  read -r code up batch <<<"$out"
+  out=$(curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}' -H "Cookie: $KOMM" "$batch")
+  read -r pcode preview bytes <<<"$out"
+  mb=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$SERVER/status)
+  echo "$f: upload HTTP $code $up s, preview HTTP $pcode $preview s ($((bytes / 1024)) KB), peak server memory $mb MB"
+  imports+=("$f|$code|$up|$pcode|$preview|$((bytes / 1024))|$mb")
+  [ "$f" = lista-5000.csv ] && CSV_BATCH=$batch
+done
+echo 5 > /proc/$SERVER/clear_refs
+out=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: $KOMM" -d hoppa_over= "$CSV_BATCH/importera")
+read -r ccode commit <<<"$out"
+cmb=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$SERVER/status)
+echo "commit of the csv batch: HTTP $ccode, $commit s, peak server memory $cmb MB"
+
 {
   echo "# Benchmarks"
   echo
@@ -130,5 +155,18 @@ done
     IFS='|' read -r i code secs mb kb <<<"$r"
     echo "| compilation xlsx, run $i | $code | $secs s | $mb MB | $kb KB |"
   done
+  echo
+  echo "Import of a 5,000-row list as the communicator (\`examples/kontolista.rs 5000\`): the upload"
+  echo "(read, kept as a batch), the preview page (every row planned against the register and shown),"
+  echo "and the commit of the CSV's batch: wall time (curl) and the server's peak memory (VmHWM, reset before each file)."
+  echo
+  echo "| file | upload | time | preview | time | page | server peak memory |"
+  echo "|---|---|---|---|---|---|---|"
+  for r in "${imports[@]}"; do
+    IFS='|' read -r f code up pcode preview kb mb <<<"$r"
+    echo "| $f | $code | $up s | $pcode | $preview s | $kb KB | $mb MB |"
+  done
+  echo
+  echo "Commit of the CSV's 5,000 rows: HTTP $ccode, $commit s, server peak memory $cmb MB."
 } > BENCHMARKS.md.new
 echo "== BENCHMARKS.md.new written"

@@ -20,6 +20,9 @@ pub enum Command {
     Serve,
     /// Run the database migrations and exit.
     Migrate,
+    /// Check the dated reminders once (archiving, IMY deadlines, the yearly
+    /// review) and queue their mails; the server does this every ten minutes.
+    Tick,
     /// Create an administrator and print a one-time password.
     CreateAdmin {
         #[arg(long)]
@@ -63,6 +66,27 @@ pub struct Config {
     /// The licence of the open-data files, as shown on /oppna-data.
     #[arg(long, env = "KONTOREGISTER_OPEN_DATA_LICENCE", default_value = "CC0 1.0")]
     pub open_data_licence: String,
+    /// Where mail is sent, in lettre's URL form: `smtp://user:pass@host:587?tls=required`,
+    /// or `smtp://127.0.0.1:2525` for a local relay. Without it mails stay in the outbox.
+    #[arg(long, env = "KONTOREGISTER_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the mails.
+    #[arg(
+        long,
+        env = "KONTOREGISTER_MAIL_FROM",
+        default_value = "Kontoregistret <kontoregistret@example.se>"
+    )]
+    pub mail_from: String,
+    /// The address users reach Kontoregistret at: the base of the links in mails.
+    #[arg(long, env = "KONTOREGISTER_PUBLIC_URL", default_value = "http://localhost:8080")]
+    pub public_url: String,
+    /// Seconds between the mail worker's looks at the outbox.
+    #[arg(long, env = "KONTOREGISTER_MAIL_INTERVAL_SECONDS", default_value_t = 10, hide = true)]
+    pub mail_interval_seconds: u64,
+    /// Addresses (or networks, `10.0.0.0/8`) of the reverse proxies in front of
+    /// the server, comma-separated: only from them is `X-Forwarded-For` believed.
+    #[arg(long, env = "KONTOREGISTER_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Load demo data into an empty database.
     #[arg(long, env = "KONTOREGISTER_DEMO", default_value_t = false)]
     pub demo: bool,
@@ -88,4 +112,12 @@ impl Config {
     pub fn for_tests() -> Self {
         Cli::parse_from(["kontoregister"]).config
     }
+}
+
+/// An address or a network: `10.0.0.5`, `10.0.0.0/8`, `::1`.
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is not an IP address or network"))
 }

@@ -13,6 +13,7 @@ pub mod forms;
 pub mod health;
 pub mod home;
 pub mod import;
+pub mod mail;
 pub mod org;
 pub mod people;
 pub mod reports;
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .merge(review::router())
         .merge(verify::router())
         .merge(audit::router())
+        .merge(mail::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::touch_session))
         .layer(axum::middleware::from_fn(web::error_pages_with_menu))
@@ -69,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(web::panic_page))
         .layer(from_fn_with_state(state.clone(), web::fill_error_pages))
         .layer(from_fn_with_state(state.clone(), web::security_headers))
+        .layer(from_fn_with_state(state.clone(), web::client_addr))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -41,6 +41,14 @@ async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateAdmin { email, name } => create_admin(&pool, &email, &name).await,
+        Command::Tick => {
+            let state = AppState { db: pool.clone(), config: Arc::new(config) };
+            match kontoregister::mail::reminders::tick(&pool, state.today(), state.now()).await? {
+                Some(n) => println!("Reminders checked: {n} mails queued."),
+                None => println!("Another server is checking the reminders right now; nothing done."),
+            }
+            Ok(())
+        }
         Command::Serve => {
             if config.demo {
                 let password = config.demo_password.clone().unwrap_or_else(auth::password::one_time_password);
@@ -61,7 +69,8 @@ async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
                 tracing::info!("{keyed} account addresses got their normalised key");
             }
             let state = AppState { db: pool.clone(), config: Arc::new(config.clone()) };
-            let cleanup = tokio::spawn(delete_expired_sessions(pool.clone()));
+            let cleanup = tokio::spawn(every_ten_minutes(state.clone()));
+            let mailer = kontoregister::mail::worker::start(&config, pool.clone())?;
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -70,13 +79,18 @@ async fn run(cli: Cli, pool: sqlx::PgPool) -> anyhow::Result<()> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;
             cleanup.abort();
+            if let Some(m) = mailer {
+                m.abort();
+            }
             Ok(())
         }
     }
 }
 
-/// Every ten minutes: expired sessions, and login counters that no longer count.
-async fn delete_expired_sessions(pool: sqlx::PgPool) {
+/// Every ten minutes: expired sessions, login counters that no longer count,
+/// expired import batches, and the dated reminders by mail.
+async fn every_ten_minutes(state: AppState) {
+    let pool = state.db.clone();
     use tower_sessions::ExpiredDeletion;
     let store = tower_sessions_sqlx_store::PostgresStore::new(pool.clone());
     let sessions = store.continuously_delete_expired(std::time::Duration::from_secs(600));
@@ -91,6 +105,9 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
                 if let Err(e) = kontoregister::import::db::forget_expired(&mut conn).await {
                     tracing::warn!("forgetting expired import batches failed: {e}");
                 }
+            }
+            if let Err(e) = kontoregister::mail::reminders::tick(&pool, state.today(), state.now()).await {
+                tracing::warn!("the reminders failed: {e}");
             }
         }
     };

@@ -43,6 +43,16 @@ pub async fn request_closure(
         }
         Err(e) => return Err(e.into()),
     }
+    crate::mail::events::closure_requested(
+        &mut tx,
+        id,
+        &a.name,
+        a.organisation_id,
+        a.delegated_role.code(),
+        &user.name,
+        &reason,
+    )
+    .await?;
     done(
         tx,
         &session,

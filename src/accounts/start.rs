@@ -66,6 +66,7 @@ pub async fn start(
         return Err(stale());
     }
     db::set_address(&mut tx, id, &url, key.as_ref()).await?;
+    crate::mail::events::account_started(&mut tx, id, &a.name, a.organisation_id).await?;
     let after = json!({ "state": "active", "url": url, "start_date": start_date.to_string(),
                         "profile_picture": pp, "basic_info": bi });
     done(

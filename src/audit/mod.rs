@@ -89,6 +89,7 @@ pub fn action_label(action: &str) -> &str {
         "import_uploaded" => "Kontolista uppladdad för förhandsgranskning",
         "import_columns_set" => "Kolumner kopplade för import",
         "import_committed" => "Kontolista importerad",
+        "mail_retried" => "Utskick försökt igen",
         other => match other.strip_prefix("account_").and_then(crate::accounts::rules::event_label) {
             Some(label) => label,
             None => other,

@@ -549,6 +549,21 @@ async fn submit(
         },
     )
     .await?;
+    crate::mail::events::form_step(
+        &mut tx,
+        Action::Submit,
+        &crate::mail::events::FormEvent {
+            form_id: id,
+            case_number: &number,
+            account_name: &content.account_name,
+            organisation_id: form.organisation_id,
+            unit_id: content.unit(),
+            owner_user_id: form.owner_user_id,
+            actor_name: &user.name,
+            comment: "",
+        },
+    )
+    .await?;
     audit::record(
         &mut tx,
         Entry {
@@ -976,6 +991,21 @@ pub async fn act(
             action: action.code(),
             from: Some(form.state),
             to: Some(to),
+            comment: &event_comment,
+        },
+    )
+    .await?;
+    crate::mail::events::form_step(
+        &mut tx,
+        action,
+        &crate::mail::events::FormEvent {
+            form_id: id,
+            case_number: form.case_number.as_deref().unwrap_or(""),
+            account_name: &form.content.0.account_name,
+            organisation_id: form.organisation_id,
+            unit_id: form.unit_id,
+            owner_user_id: form.owner_user_id,
+            actor_name: &user.name,
             comment: &event_comment,
         },
     )

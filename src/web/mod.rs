@@ -1,6 +1,7 @@
 //! The web layer shared by every feature: the page layout context, flash
 //! messages, rendering, the Swedish error pages, security headers, static files.
 
+mod client;
 pub mod confirm;
 mod headers;
 mod time;
@@ -16,6 +17,7 @@ use tower_sessions::Session;
 use crate::auth::AuthSession;
 use crate::error::{AppError, AppResult};
 
+pub use client::{ResolvedAddr, client_addr, client_ip};
 pub use confirm::Confirm;
 pub use headers::{
     error_pages_with_menu, fill_error_pages, reject_nul_bytes, security_headers, static_files,
@@ -272,6 +274,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Decided by `client_addr` (a trusted proxy's X-Forwarded-For), else the peer.
+        if let Some(ResolvedAddr(ip)) = parts.extensions.get::<ResolvedAddr>() {
+            return Ok(ClientAddr(Some(ip.to_string())));
+        }
         Ok(ClientAddr(
             parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ci| ci.0.ip().to_string()),
         ))

@@ -98,7 +98,7 @@ pub async fn submitted(app: &TestApp, owner: &Client, unit: i64, name: &str) -> 
     form_id(&r)
 }
 
-async fn act(c: &Client, id: i64, action: &str, comment: &str) -> Resp {
+pub async fn act(c: &Client, id: i64, action: &str, comment: &str) -> Resp {
     // "bekraftat" answers the confirmation step of a decision; other actions ignore it.
     c.post(
         &format!("/blanketter/{id}/atgard"),

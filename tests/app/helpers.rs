@@ -138,8 +138,14 @@ impl TestApp {
         };
         sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
         drop(conn);
-        let db = kontoregister::db::pool(s.admin.clone().database(&name)).await.unwrap();
-        let app_db = kontoregister::db::pool(app_options(&name)).await.unwrap();
+        Self::serve_database(&name, change).await
+    }
+
+    /// A server on the existing database `name` (for example one restored from a dump).
+    pub async fn serve_database(name: &str, change: impl FnOnce(&mut Config)) -> TestApp {
+        let s = server();
+        let db = kontoregister::db::pool(s.admin.clone().database(name)).await.unwrap();
+        let app_db = kontoregister::db::pool(app_options(name)).await.unwrap();
         let mut config = Config::for_tests();
         config.database_url = None;
         // Every test connects from 127.0.0.1: only the rate-limit test limits the public pages.
@@ -154,6 +160,15 @@ impl TestApp {
                 .unwrap();
         });
         TestApp { addr, db, app_db }
+    }
+
+    /// A libpq connection string for `database`, for `pg_dump` and `pg_restore`.
+    pub fn conninfo(database: &str) -> String {
+        let a = &server().admin;
+        // A unix socket's directory is libpq's host too.
+        let host =
+            a.get_socket().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| a.get_host().into());
+        format!("host={host} port={} user={} dbname={database}", a.get_port(), a.get_username())
     }
 
     /// Another server on the same database with a changed configuration

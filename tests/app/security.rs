@@ -77,6 +77,7 @@ pub struct Ids {
     account: i64,
     incident: i64,
     batch: i64,
+    mail: i64,
     last_year: i32,
 }
 
@@ -115,6 +116,11 @@ pub async fn ids(app: &TestApp) -> Ids {
                       '[{"n": 2, "cells": ["https://www.instagram.com/forskolan_lista"]}]'
                from organisations o, users u where o.name like 'Östermalm%' and u.email = 'kommunikator@example.se'
                returning batch_id"#,
+        )
+        .await,
+        mail: one(
+            "insert into outbox (kind, to_address, subject, body, link_label, link_path, state)
+             values ('test', 'a@example.se', 'Prov', 'Prov', 'Öppna', '/', 'failed') returning mail_id",
         )
         .await,
         last_year: kontoregister::web::stockholm_now_date().year() - 1,
@@ -208,6 +214,8 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
         r("POST", "/konton/{id}/uppgifter", format!("/konton/{a}/uppgifter"), "LFFFAFFFNN"),
         r("POST", "/konton/{id}/oppna-data", format!("/konton/{a}/oppna-data"), "LFFFAFFFNN"),
         r("GET", "/arkivering", "/arkivering".into(), viewer),
+        r("GET", "/admin/utskick", "/admin/utskick".into(), admin),
+        r("POST", "/admin/utskick/{id}/forsok-igen", format!("/admin/utskick/{}/forsok-igen", i.mail), admin),
         r("GET", "/konton/import", "/konton/import".into(), importer),
         r("POST", "/konton/import", "/konton/import".into(), importer),
         r("GET", "/konton/import/mall.xlsx", "/konton/import/mall.xlsx".into(), importer),

@@ -1,0 +1,174 @@
+//! The dated reminders: archiving due in December and overdue in January,
+//! a personal-data incident with 24 hours left of IMY's 72, and the yearly
+//! review (when it opens, and after two weeks to those who have not
+//! answered). `tick` runs them on a timer in every server and once from the
+//! command line (`kontoregister tick`), with the clock given: one runner at a
+//! time (a PostgreSQL advisory lock), and each reminder has a key per thing
+//! and period, so none is ever sent twice.
+
+use sqlx::{PgConnection, PgPool};
+use time::{Date, Month, OffsetDateTime};
+
+use super::{Mail, Recipient, db};
+
+/// The advisory lock that lets one server at a time run the reminders.
+const LOCK: i64 = 0x4b52_5449_434b; // "KRTICK"
+
+/// Run the reminders for `today` and `now`; `None` when another server is
+/// running them at this moment, else the number of mails queued.
+pub async fn tick(pool: &PgPool, today: Date, now: OffsetDateTime) -> sqlx::Result<Option<u64>> {
+    let mut tx = pool.begin().await?;
+    let mine: bool = sqlx::query_scalar!(r#"select pg_try_advisory_xact_lock($1) as "got!""#, LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !mine {
+        return Ok(None);
+    }
+    let mut n = 0;
+    if today.month() == Month::December {
+        n += archiving(&mut tx, today.year(), false).await?;
+    }
+    if today.month() == Month::January {
+        n += archiving(&mut tx, today.year() - 1, true).await?;
+    }
+    n += incidents(&mut tx, now).await?;
+    n += reviews(&mut tx, now).await?;
+    tx.commit().await?;
+    Ok(Some(n))
+}
+
+/// The owners of the accounts still without their yearly archive for `year`.
+async fn archiving(conn: &mut PgConnection, year: i32, overdue: bool) -> sqlx::Result<u64> {
+    let rows = sqlx::query!(
+        r#"select a.account_id, a.name as account, u.user_id, u.name, u.email from accounts a
+           join users u on u.user_id = a.owner_user_id and u.active
+           where a.state in ('active', 'closing') and a.start_date <= make_date($1, 12, 31)
+             and not exists (select 1 from archive_records r where r.account_id = a.account_id
+                             and r.kind = 'yearly' and r.year = $1)
+           order by a.account_id"#,
+        year
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut n = 0;
+    for r in rows {
+        let (kind, subject, text) = if overdue {
+            (
+                "archiving_overdue",
+                format!("Försenad: arkiveringen av {} för {year} saknas", r.account),
+                format!(
+                    "Kontot {} skulle ha arkiverats i december {year}, men ingen arkivering är registrerad. Arkivera kontot och registrera det i Kontoregistret.",
+                    r.account
+                ),
+            )
+        } else {
+            (
+                "archiving_due",
+                format!("Dags att arkivera {} för {year}", r.account),
+                format!(
+                    "Varje konto arkiveras i december. Arkivera {} senast den 31 december {year} och registrera arkiveringen i Kontoregistret.",
+                    r.account
+                ),
+            )
+        };
+        let mail = Mail {
+            kind,
+            subject,
+            paragraphs: vec![text],
+            link_label: "Registrera arkiveringen".into(),
+            link_path: format!("/konton/{}#arkivering", r.account_id),
+        };
+        let to = Recipient { user_id: r.user_id, name: r.name, email: r.email };
+        n += db::queue(conn, &mail, &[to], Some(&format!("{kind}:{}:{year}", r.account_id))).await?;
+    }
+    Ok(n)
+}
+
+/// Personal-data incidents not yet reported to IMY, with 24 hours or less left.
+async fn incidents(conn: &mut PgConnection, now: OffsetDateTime) -> sqlx::Result<u64> {
+    let rows = sqlx::query!(
+        r#"select i.incident_id, a.account_id, a.name as account, a.organisation_id, a.owner_user_id,
+                  i.discovered_at + interval '72 hours' as "deadline!"
+           from incidents i join accounts a using (account_id)
+           where i.personal_data and i.closed_at is null and i.imy_notified_on is null
+             and i.no_notification_reason is null
+             and $1 >= i.discovered_at + interval '48 hours' and $1 < i.discovered_at + interval '72 hours'"#,
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut n = 0;
+    for r in rows {
+        let mut to = db::with_roles(conn, r.organisation_id, &["communicator"]).await?;
+        if let Some(owner) = r.owner_user_id {
+            to.extend(db::user(conn, owner).await?);
+        }
+        to.sort_by_key(|p| p.user_id);
+        to.dedup_by_key(|p| p.user_id);
+        let mail = Mail {
+            kind: "incident_deadline",
+            subject: format!("24 timmar kvar: anmäl avvikelsen på {} till IMY", r.account),
+            paragraphs: vec![format!(
+                "En avvikelse med personuppgifter på {} ska anmälas till Integritetsskyddsmyndigheten senast {}, eller så ska det antecknas varför den inte anmäls.",
+                r.account,
+                crate::web::Dt(r.deadline)
+            )],
+            link_label: "Följ upp avvikelsen".into(),
+            link_path: format!("/konton/{}#avvikelser", r.account_id),
+        };
+        n += db::queue(conn, &mail, &to, Some(&format!("incident_deadline:{}", r.incident_id))).await?;
+    }
+    Ok(n)
+}
+
+/// Open yearly reviews: its owners and deputies who have not answered for
+/// every account, once when it opens and once after two weeks.
+async fn reviews(conn: &mut PgConnection, now: OffsetDateTime) -> sqlx::Result<u64> {
+    let rows = sqlx::query!(
+        r#"select r.review_id, r.year, r.started_at <= $1::timestamptz - interval '14 days' as "reminder!",
+                  u.user_id, u.name, u.email, count(*) as "accounts!"
+           from yearly_reviews r
+           join accounts a on a.organisation_id = r.organisation_id and a.state = 'active'
+           join users u on u.active and (u.user_id = a.owner_user_id or u.user_id = a.deputy_user_id)
+           where r.closed_at is null
+             and not exists (select 1 from account_confirmations c where c.review_id = r.review_id and c.account_id = a.account_id)
+           group by r.review_id, r.year, r.started_at, u.user_id, u.name, u.email
+           order by r.review_id, u.user_id"#,
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut n = 0;
+    for r in rows {
+        let what = crate::web::plural(r.accounts, "konto", "konton");
+        let (kind, subject, text) = if r.reminder {
+            (
+                "review_reminder",
+                format!("Påminnelse: bekräfta dina kontouppgifter för {}", r.year),
+                format!(
+                    "Den årliga genomgången {} pågår fortfarande, och du har {what} kvar att bekräfta.",
+                    r.year
+                ),
+            )
+        } else {
+            (
+                "review_open",
+                format!("Årlig genomgång {}: bekräfta dina kontouppgifter", r.year),
+                format!(
+                    "Den årliga genomgången {} har startat. Bekräfta uppgifterna för {what} som du ansvarar för, eller säg till om något konto ska avslutas.",
+                    r.year
+                ),
+            )
+        };
+        let mail = Mail {
+            kind,
+            subject,
+            paragraphs: vec![text],
+            link_label: "Öppna Att göra".into(),
+            link_path: "/".into(),
+        };
+        let to = Recipient { user_id: r.user_id, name: r.name, email: r.email };
+        n += db::queue(conn, &mail, &[to], Some(&format!("{kind}:{}", r.review_id))).await?;
+    }
+    Ok(n)
+}
