@@ -90,6 +90,7 @@ pub fn action_label(action: &str) -> &str {
         "import_columns_set" => "Kolumner kopplade för import",
         "import_committed" => "Kontolista importerad",
         "mail_retried" => "Utskick försökt igen",
+        "mail_preference_changed" => "Val för e-post ändrat",
         other => match other.strip_prefix("account_").and_then(crate::accounts::rules::event_label) {
             Some(label) => label,
             None => other,

@@ -28,8 +28,10 @@ pub async fn queue(
     for r in to {
         let key = dedup.map(|k| format!("{k}:{}", r.user_id));
         n += sqlx::query!(
-            r#"insert into outbox (kind, dedup_key, to_user_id, to_address, subject, body, link_label, link_path)
-               values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (dedup_key) do nothing"#,
+            r#"insert into outbox (kind, dedup_key, to_user_id, to_address, subject, body, link_label, link_path, digest)
+               values ($1, $2, $3, $4, $5, $6, $7, $8,
+                       coalesce((select mail_weekly from users where user_id = $3), false))
+               on conflict (dedup_key) do nothing"#,
             mail.kind,
             key,
             r.user_id,
@@ -62,7 +64,7 @@ pub async fn claim(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Due>
     sqlx::query_as!(
         Due,
         r#"select mail_id, to_address, subject, body, link_label, link_path, attempts from outbox
-           where state = 'queued' and next_attempt_at <= now()
+           where state = 'queued' and not digest and next_attempt_at <= now()
            order by next_attempt_at, mail_id limit $1
            for update skip locked"#,
         limit
@@ -117,6 +119,7 @@ pub async fn retry(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<bool> 
 
 pub struct Row {
     pub mail_id: i64,
+    pub digest: bool,
     pub created_at: Dt,
     pub kind: String,
     pub to_address: String,
@@ -132,7 +135,7 @@ pub struct Row {
 pub async fn list(conn: &mut PgConnection, state: Option<MailState>, limit: i64) -> sqlx::Result<Vec<Row>> {
     sqlx::query_as!(
         Row,
-        r#"select mail_id, created_at as "created_at: Dt", kind, to_address, subject, state as "state: MailState",
+        r#"select mail_id, digest, created_at as "created_at: Dt", kind, to_address, subject, state as "state: MailState",
                   attempts, next_attempt_at as "next_attempt_at: Dt", last_error, sent_at as "sent_at: Dt"
            from outbox where ($1::mail_state is null or state = $1)
            order by mail_id desc limit $2"#,
@@ -194,4 +197,27 @@ pub async fn user(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Rec
     )
     .fetch_all(conn)
     .await
+}
+
+/// Whether the user takes the weekly summary. Turning it off sends what waits for it.
+pub async fn set_weekly(conn: &mut PgConnection, user_id: i64, weekly: bool) -> sqlx::Result<bool> {
+    let before = sqlx::query_scalar!("select mail_weekly from users where user_id = $1", user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query!("update users set mail_weekly = $2 where user_id = $1", user_id, weekly)
+        .execute(&mut *conn)
+        .await?;
+    if !weekly {
+        sqlx::query!(
+            "update outbox set digest = false where to_user_id = $1 and digest and state = 'queued'",
+            user_id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(before)
+}
+
+pub async fn weekly(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar!("select mail_weekly from users where user_id = $1", user_id).fetch_one(conn).await
 }

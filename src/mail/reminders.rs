@@ -1,10 +1,11 @@
 //! The dated reminders: archiving due in December and overdue in January,
-//! a personal-data incident with 24 hours left of IMY's 72, and the yearly
+//! a personal-data incident with 24 hours left of IMY's 72, the yearly
 //! review (when it opens, and after two weeks to those who have not
-//! answered). `tick` runs them on a timer in every server and once from the
-//! command line (`kontoregister tick`), with the clock given: one runner at a
-//! time (a PostgreSQL advisory lock), and each reminder has a key per thing
-//! and period, so none is ever sent twice.
+//! answered), and the weekly summaries from Monday 07:00. `tick` runs them
+//! on a timer in every server and once from the command line (`kontoregister
+//! tick`), with the clock given: one runner at a time (a PostgreSQL advisory
+//! lock), and each reminder has a key per thing and period, so none is ever
+//! sent twice.
 
 use sqlx::{PgConnection, PgPool};
 use time::{Date, Month, OffsetDateTime};
@@ -33,6 +34,7 @@ pub async fn tick(pool: &PgPool, today: Date, now: OffsetDateTime) -> sqlx::Resu
     }
     n += incidents(&mut tx, now).await?;
     n += reviews(&mut tx, now).await?;
+    n += weekly_summaries(&mut tx, now).await?;
     tx.commit().await?;
     Ok(Some(n))
 }
@@ -169,6 +171,81 @@ async fn reviews(conn: &mut PgConnection, now: OffsetDateTime) -> sqlx::Result<u
         };
         let to = Recipient { user_id: r.user_id, name: r.name, email: r.email };
         n += db::queue(conn, &mail, &[to], Some(&format!("{kind}:{}", r.review_id))).await?;
+    }
+    Ok(n)
+}
+
+/// The Monday 07:00 (Stockholm) that begins the week of `now`'s, and the ISO week's name.
+fn week_start(now: OffsetDateTime) -> (OffsetDateTime, String) {
+    let local = crate::web::to_stockholm(now);
+    let monday = local.date() - time::Duration::days(local.weekday().number_days_from_monday().into());
+    let start = crate::web::local_to_utc(time::PrimitiveDateTime::new(
+        monday,
+        time::Time::from_hms(7, 0, 0).expect("07:00"),
+    ));
+    let (year, week, _) = monday.to_iso_week_date();
+    (start, format!("{year}-W{week:02}"))
+}
+
+/// From Monday 07:00 each week: one summary to each user who takes the
+/// weekly summary and has mails waiting, which are then marked as sent in it.
+pub async fn weekly_summaries(conn: &mut PgConnection, now: OffsetDateTime) -> sqlx::Result<u64> {
+    let (start, week) = week_start(now);
+    if now < start {
+        return Ok(0);
+    }
+    let waiting = sqlx::query!(
+        r#"select o.to_user_id as "user_id!", u.name, u.email, max(o.mail_id) as "last!",
+                  array_agg(o.subject order by o.mail_id) as "subjects!"
+           from outbox o join users u on u.user_id = o.to_user_id
+           where o.digest and o.state = 'queued' and o.created_at < $1
+           group by o.to_user_id, u.name, u.email order by o.to_user_id"#,
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut n = 0;
+    for w in waiting {
+        let count = w.subjects.len() as i64;
+        let mut paragraphs = vec![format!(
+            "Det här har hänt i Kontoregistret sedan förra sammanfattningen ({}):",
+            crate::web::plural(count, "sak", "saker")
+        )];
+        paragraphs.push(w.subjects.iter().map(|s| format!("– {s}")).collect::<Vec<_>>().join("\n"));
+        paragraphs.push("Allt som väntar på dig finns under Att göra.".into());
+        let mail = Mail {
+            kind: "weekly_summary",
+            subject: format!("Veckosammanfattning från Kontoregistret, vecka {}", &week[6..]),
+            paragraphs,
+            link_label: "Öppna Att göra".into(),
+            link_path: "/".into(),
+        };
+        let key = format!("weekly_summary:{week}:{}", w.user_id);
+        let id = sqlx::query_scalar!(
+            r#"insert into outbox (kind, dedup_key, to_user_id, to_address, subject, body, link_label, link_path)
+               values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (dedup_key) do nothing returning mail_id"#,
+            mail.kind,
+            key,
+            w.user_id,
+            format!("{} <{}>", w.name.replace(['<', '>', '"', ','], " ").trim(), w.email),
+            mail.subject,
+            mail.paragraphs.join("\n\n"),
+            mail.link_label,
+            mail.link_path
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(id) = id else { continue };
+        sqlx::query!(
+            r#"update outbox set state = 'sent', sent_at = now(), summary_mail_id = $3
+               where to_user_id = $1 and digest and state = 'queued' and mail_id <= $2"#,
+            w.user_id,
+            w.last,
+            id
+        )
+        .execute(&mut *conn)
+        .await?;
+        n += 1;
     }
     Ok(n)
 }

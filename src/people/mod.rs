@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/mina-uppgifter", get(mine))
         .route("/mina-uppgifter/bekrafta", post(acknowledge))
         .route("/mina-uppgifter/utbildning", post(add_training))
+        .route("/mina-uppgifter/epost", post(mail_preference))
         .route("/min-verksamhet", get(my_units))
         .route("/admin/dokument", get(documents).post(publish))
         .route("/admin/dokument/{id}/lank", post(set_link))
@@ -47,6 +48,8 @@ pub struct MinePage {
     errors: FieldErrors,
     course: String,
     completed_on: String,
+    /// Whether the user takes one summary mail a week instead of each mail.
+    weekly: bool,
 }
 
 async fn mine_page(
@@ -66,7 +69,51 @@ async fn mine_page(
         errors,
         course,
         completed_on,
+        weekly: crate::mail::db::weekly(&mut conn, user_id).await?,
     })
+}
+
+#[derive(Deserialize)]
+pub struct MailInput {
+    /// "vecka" for the weekly summary, "enskilda" for a mail per event.
+    #[serde(default)]
+    utskick: String,
+}
+
+/// "E-post": a mail for each event, or one summary every Monday.
+pub async fn mail_preference(
+    State(st): State<AppState>,
+    Actor { user, session, addr }: Actor,
+    Form(input): Form<MailInput>,
+) -> AppResult<Response> {
+    let weekly = match input.utskick.as_str() {
+        "vecka" => true,
+        "enskilda" => false,
+        _ => return Err(AppError::Invalid("Välj hur du vill få e-post.".into())),
+    };
+    let mut tx = st.db.begin().await?;
+    let before = crate::mail::db::set_weekly(&mut tx, user.user_id, weekly).await?;
+    audit::record(
+        &mut tx,
+        Entry {
+            actor: Some(user.user_id),
+            action: "mail_preference_changed",
+            entity_type: "user",
+            entity_id: Some(user.user_id),
+            before: Some(json!({ "weekly": before })),
+            after: Some(json!({ "weekly": weekly })),
+            client_addr: addr.as_deref(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let text = if weekly {
+        "Du får en sammanfattning med e-post varje måndag morgon."
+    } else {
+        "Du får ett e-postbrev för varje sak som väntar på dig."
+    };
+    flash(&session, FlashKind::Success, text).await;
+    Ok(Redirect::to("/mina-uppgifter#epost").into_response())
 }
 
 pub async fn mine(

@@ -338,3 +338,108 @@ async fn the_dated_reminders_are_sent_once_per_period() {
     tick(pool, today, now + time::Duration::days(16)).await.unwrap();
     assert_eq!(queued(&app, "review_reminder").await.len(), 1);
 }
+
+async fn last_to(app: &TestApp, kind: &str) -> Vec<String> {
+    queued(app, kind).await
+}
+
+#[tokio::test]
+async fn decisions_starts_and_closures_mail_whoever_acts_next() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("agare@example.se").await;
+    let ids = ids(&app).await;
+    let id = submitted(&app, &owner, ids.forskola, "Förskolan Lärkan").await;
+    let chef = app.login("chef@example.se").await;
+    act(&chef, id, "sign", "").await.assert_redirect(&format!("/blanketter/{id}"));
+    let strateg = app.login("strateg@example.se").await;
+    act(&strateg, id, "approve", "Villkor: bevaka kontot dagligen.")
+        .await
+        .assert_redirect(&format!("/blanketter/{id}"));
+    assert_eq!(last_to(&app, "form_approved").await, ["Oskar Ägare <agare@example.se>"]);
+    let body: String = sqlx::query_scalar("select body from outbox where kind = 'form_approved'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(body.contains("Villkor: bevaka kontot dagligen."), "{body}");
+
+    let account: i64 = sqlx::query_scalar("select account_id from forms where form_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    owner
+        .post(
+            &format!("/konton/{account}/start"),
+            &[("url", "https://www.instagram.com/larkan"), ("start_date", "2026-11-02")],
+        )
+        .await
+        .assert_redirect(&format!("/konton/{account}"));
+    assert_eq!(last_to(&app, "credentials_to_confirm").await, ["Kim Kommunikatör <kommunikator@example.se>"]);
+
+    owner
+        .post(&format!("/konton/{account}/avslut"), &[("reason", "Verksamheten flyttar.")])
+        .await
+        .assert_redirect(&format!("/konton/{account}"));
+    assert_eq!(last_to(&app, "closure_requested").await, ["Sara Strateg <strateg@example.se>"]);
+    let link: String = sqlx::query_scalar("select link_path from outbox where kind = 'closure_requested'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(link, format!("/konton/{account}#avslut"));
+}
+
+#[tokio::test]
+async fn a_weekly_reader_gets_one_summary_from_monday_morning() {
+    use kontoregister::mail::reminders::tick;
+    use time::macros::{date, datetime};
+    let app = TestApp::spawn().await;
+    let sink = SmtpSink::start().await;
+    let owner = app.login("agare@example.se").await;
+    owner
+        .post("/mina-uppgifter/epost", &[("utskick", "vecka")])
+        .await
+        .assert_redirect("/mina-uppgifter#epost");
+    assert!(owner.get("/mina-uppgifter").await.body.contains("value=\"vecka\" checked"));
+    let to = Recipient {
+        user_id: app.user_id("agare@example.se").await,
+        name: "Oskar Ägare".into(),
+        email: "agare@example.se".into(),
+    };
+    let mut conn = app.app_db.acquire().await.unwrap();
+    for n in 0..3 {
+        kontoregister::mail::db::queue(&mut conn, &mail(n), std::slice::from_ref(&to), None).await.unwrap();
+    }
+    assert_eq!(send_due(&app.app_db, &sender(&sink)).await.unwrap(), 0, "the mails wait for the summary");
+    // Monday 2026-12-07 06:30 Stockholm is before the summary; 07:05 is after.
+    assert_eq!(
+        tick(&app.app_db, date!(2026 - 12 - 07), datetime!(2026-12-07 05:30 UTC)).await.unwrap().unwrap_or(9),
+        0
+    );
+    let monday = datetime!(2026-12-07 06:05 UTC);
+    tick(&app.app_db, date!(2026 - 12 - 07), monday).await.unwrap();
+    tick(&app.app_db, date!(2026 - 12 - 08), monday + time::Duration::days(1)).await.unwrap();
+    assert_eq!(send_due(&app.app_db, &sender(&sink)).await.unwrap(), 1);
+    let mails = sink.received();
+    assert_eq!(mails.len(), 1, "one summary for the week");
+    assert_eq!(mails[0].to, ["agare@example.se"]);
+    let subject: String = sqlx::query_scalar("select subject from outbox where kind = 'weekly_summary'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(subject, "Veckosammanfattning från Kontoregistret, vecka 50");
+    let told: i64 = sqlx::query_scalar(
+        "select count(*) from outbox where digest and state = 'sent' and summary_mail_id is not null",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(told, 3);
+    // Back to a mail per event: what waits goes out at once.
+    kontoregister::mail::db::queue(&mut conn, &mail(9), std::slice::from_ref(&to), None).await.unwrap();
+    owner
+        .post("/mina-uppgifter/epost", &[("utskick", "enskilda")])
+        .await
+        .assert_redirect("/mina-uppgifter#epost");
+    assert_eq!(send_due(&app.app_db, &sender(&sink)).await.unwrap(), 1);
+    assert_eq!(app.audit_count("mail_preference_changed").await, 2);
+}

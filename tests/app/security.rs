@@ -227,6 +227,7 @@ pub fn rules(i: &Ids) -> Vec<Rule> {
         r("GET", "/mina-uppgifter", "/mina-uppgifter".into(), logged),
         r("POST", "/mina-uppgifter/bekrafta", "/mina-uppgifter/bekrafta".into(), logged),
         r("POST", "/mina-uppgifter/utbildning", "/mina-uppgifter/utbildning".into(), logged),
+        r("POST", "/mina-uppgifter/epost", "/mina-uppgifter/epost".into(), logged),
         r("GET", "/min-verksamhet", "/min-verksamhet".into(), "LFFAFFFFAF"),
         r("GET", "/rapporter", "/rapporter".into(), "LFFFAAFAFF"),
         r("GET", "/rapporter/slk/{file}", "/rapporter/slk/2026".into(), "LFNNAAFANN"),
