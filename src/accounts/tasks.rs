@@ -1,5 +1,6 @@
 //! The account tasks of the start page "Att göra", from one query over the
-//! accounts the user answers for, and the date rules in `rules`.
+//! accounts that can give the user a task (not every account of their
+//! organisations), and the date rules in `rules`.
 
 use sqlx::PgConnection;
 use time::Date;
@@ -61,10 +62,22 @@ pub async fn tasks(
                             and ra.organisation_id = a.organisation_id) as "decider!",
                   a.organisation_id, a.missing_form, coalesce(a.owner_user_id = $1, false) as "owner!"
            from accounts a
-           where a.state <> 'closed'
-             and (a.owner_user_id = $1 or a.deputy_user_id = $1 or a.organisation_id = any($2) or a.organisation_id = any($3))
-           order by lower(a.name)
-           limit 5000"#,
+           where a.account_id in (
+               -- Only the accounts that can give a task: the user's own, and of
+               -- the organisations' accounts those with an open incident, a
+               -- closure to decide, or (the first 20) credentials to confirm.
+               select account_id from accounts where (owner_user_id = $1 or deputy_user_id = $1) and state <> 'closed'
+               union
+               select i.account_id from incidents i join accounts ia using (account_id)
+                where i.closed_at is null and ia.organisation_id = any($2) and ia.state <> 'closed'
+               union
+               select c.account_id from closure_requests c join accounts ca using (account_id)
+                where c.state = 'requested' and ca.organisation_id = any($3) and ca.state <> 'closed'
+               union
+               (select account_id from accounts
+                 where organisation_id = any($2) and state = 'active' and credentials_confirmed_at is null
+                 order by lower(name), account_id limit 20))
+           order by lower(a.name), a.account_id"#,
         user.user_id,
         &comm_orgs,
         &s.orgs

@@ -39,49 +39,65 @@ pub async fn tick(pool: &PgPool, today: Date, now: OffsetDateTime) -> sqlx::Resu
     Ok(Some(n))
 }
 
-/// The owners of the accounts still without their yearly archive for `year`.
+/// The owners of the accounts still without their yearly archive for `year`:
+/// one mail per owner listing their accounts (an owner of 30 accounts gets
+/// one mail, not 30), once per year; owners already told are left out in the
+/// query, so a tick in a large city costs one indexed pass.
 async fn archiving(conn: &mut PgConnection, year: i32, overdue: bool) -> sqlx::Result<u64> {
+    let kind = if overdue { "archiving_overdue" } else { "archiving_due" };
+    let key = format!("{kind}:{year}");
     let rows = sqlx::query!(
-        r#"select a.account_id, a.name as account, u.user_id, u.name, u.email from accounts a
+        r#"select u.user_id, u.name, u.email,
+                  array_agg(a.name order by lower(a.name), a.account_id) as "accounts!",
+                  min(a.account_id) as "first!"
+           from accounts a
            join users u on u.user_id = a.owner_user_id and u.active
            where a.state in ('active', 'closing') and a.start_date <= make_date($1, 12, 31)
              and not exists (select 1 from archive_records r where r.account_id = a.account_id
                              and r.kind = 'yearly' and r.year = $1)
-           order by a.account_id"#,
-        year
+             and not exists (select 1 from outbox o where o.dedup_key = $2 || ':' || u.user_id)
+           group by u.user_id, u.name, u.email
+           order by u.user_id"#,
+        year,
+        key
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut n = 0;
     for r in rows {
-        let (kind, subject, text) = if overdue {
+        let what = match &r.accounts[..] {
+            [one] => one.clone(),
+            many => crate::web::plural(many.len() as i64, "konto", "konton"),
+        };
+        let (subject, text) = if overdue {
             (
-                "archiving_overdue",
-                format!("Försenad: arkiveringen av {} för {year} saknas", r.account),
+                format!("Försenad: arkiveringen av {what} för {year} saknas"),
                 format!(
-                    "Kontot {} skulle ha arkiverats i december {year}, men ingen arkivering är registrerad. Arkivera kontot och registrera det i Kontoregistret.",
-                    r.account
+                    "{} skulle ha arkiverats i december {year}, men ingen arkivering är registrerad. Arkivera och registrera arkiveringen i Kontoregistret.",
+                    if r.accounts.len() == 1 { format!("Kontot {what}") } else { what.clone() }
                 ),
             )
         } else {
             (
-                "archiving_due",
-                format!("Dags att arkivera {} för {year}", r.account),
+                format!("Dags att arkivera {what} för {year}"),
                 format!(
                     "Varje konto arkiveras i december. Arkivera {} senast den 31 december {year} och registrera arkiveringen i Kontoregistret.",
-                    r.account
+                    if r.accounts.len() == 1 { what.clone() } else { format!("dina {what}") }
                 ),
             )
         };
-        let mail = Mail {
-            kind,
-            subject,
-            paragraphs: vec![text],
-            link_label: "Registrera arkiveringen".into(),
-            link_path: format!("/konton/{}#arkivering", r.account_id),
+        let mut paragraphs = vec![text];
+        if r.accounts.len() > 1 {
+            paragraphs.push(r.accounts.iter().map(|a| format!("– {a}")).collect::<Vec<_>>().join("\n"));
+        }
+        let (link_label, link_path) = if r.accounts.len() == 1 {
+            ("Registrera arkiveringen".to_string(), format!("/konton/{}#arkivering", r.first))
+        } else {
+            ("Öppna Att göra".to_string(), "/".to_string())
         };
+        let mail = Mail { kind, subject, paragraphs, link_label, link_path };
         let to = Recipient { user_id: r.user_id, name: r.name, email: r.email };
-        n += db::queue(conn, &mail, &[to], Some(&format!("{kind}:{}:{year}", r.account_id))).await?;
+        n += db::queue(conn, &mail, &[to], Some(&key)).await?;
     }
     Ok(n)
 }

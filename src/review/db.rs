@@ -247,3 +247,19 @@ pub async fn write_confirmed(
     .await?;
     Ok(())
 }
+
+/// How many accounts the review covers and how many are confirmed: the
+/// numbers of `progress` without reading its rows.
+pub async fn progress_counts(conn: &mut PgConnection, review: &Review) -> sqlx::Result<(i64, i64)> {
+    let r = sqlx::query!(
+        r#"select count(*) as "total!", count(c.account_id) as "confirmed!"
+           from accounts a
+           left join account_confirmations c on c.account_id = a.account_id and c.review_id = $2
+           where a.organisation_id = $1 and (a.state = 'active' or c.account_id is not null)"#,
+        review.organisation_id,
+        review.review_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((r.total, r.confirmed))
+}

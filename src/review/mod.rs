@@ -53,15 +53,14 @@ pub async fn tasks(conn: &mut sqlx::PgConnection, user: &User, today: time::Date
         let q = if several { format!("?organisation={org}") } else { String::new() };
         match db::open_review(conn, org).await? {
             Some(r) => {
-                let rows = db::progress(conn, &r).await?;
-                let done = rows.iter().filter(|p| p.confirmed_at.is_some()).count();
+                let (total, done) = db::progress_counts(conn, &r).await?;
                 tasks.push(Task {
                     href: format!("/rapporter/genomgang/{}{q}", r.year),
                     text: format!("Följ upp den årliga genomgången {}", r.year),
                     detail: format!(
                         "{done} av {} {}",
-                        accounts_noun(rows.len()),
-                        if rows.len() == 1 { "bekräftat" } else { "bekräftade" }
+                        accounts_noun(total as usize),
+                        if total == 1 { "bekräftat" } else { "bekräftade" }
                     ),
                 });
             }

@@ -288,13 +288,33 @@ async fn the_dated_reminders_are_sent_once_per_period() {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    sqlx::query(
+        "insert into accounts (organisation_id, unit_id, platform_id, name, url, state, owner_user_id, start_date)
+         select organisation_id, unit_id, platform_id, 'Förskolan Humlan', 'https://www.instagram.com/humlan', state, owner_user_id, start_date
+         from accounts where account_id = $1",
+    )
+    .bind(account)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let pool = &app.app_db;
     let nov = datetime!(2026-11-30 12:00 UTC);
     assert_eq!(tick(pool, date!(2026 - 11 - 30), nov).await.unwrap(), Some(0), "nothing in November");
     let dec = datetime!(2026-12-01 08:00 UTC);
     assert_eq!(tick(pool, date!(2026 - 12 - 01), dec).await.unwrap(), Some(1));
     assert_eq!(tick(pool, date!(2026 - 12 - 02), dec).await.unwrap(), Some(0), "once per year");
-    assert_eq!(queued(&app, "archiving_due").await, ["Oskar Ägare <agare@example.se>"]);
+    assert_eq!(
+        queued(&app, "archiving_due").await,
+        ["Oskar Ägare <agare@example.se>"],
+        "one mail for both accounts"
+    );
+    let (subject, body): (String, String) =
+        sqlx::query_as("select subject, body from outbox where kind = 'archiving_due'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(subject, "Dags att arkivera 2 konton för 2026");
+    assert!(body.contains("– Förskolan Humlan\n– Förskolan Lärkan"), "{body}");
     // Still not archived in January: overdue, once.
     let jan = datetime!(2027-01-02 08:00 UTC);
     assert_eq!(tick(pool, date!(2027 - 01 - 02), jan).await.unwrap(), Some(1));
