@@ -34,6 +34,48 @@ struct Candidate {
     owner: bool,
 }
 
+/// The accounts that can give the user a task: their own, and of their
+/// organisations' accounts those with an open incident, a closure to decide,
+/// or (the first 20) credentials to confirm. An owner without an
+/// organisation role runs a statement of its own, so that neither's cached
+/// plan is used for the other.
+async fn candidates(
+    conn: &mut PgConnection,
+    user_id: i64,
+    comm_orgs: &[i64],
+    orgs: &[i64],
+) -> sqlx::Result<Vec<i64>> {
+    if comm_orgs.is_empty() && orgs.is_empty() {
+        return sqlx::query_scalar!(
+            r#"select account_id as "id!" from accounts
+               where (owner_user_id = $1 or deputy_user_id = $1) and state <> 'closed'"#,
+            user_id
+        )
+        .fetch_all(conn)
+        .await;
+    }
+    sqlx::query_scalar!(
+        r#"select account_id as "id!" from accounts where (owner_user_id = $1 or deputy_user_id = $1) and state <> 'closed'
+           union
+           select i.account_id from incidents i join accounts ia using (account_id)
+            where i.closed_at is null and ia.organisation_id = any($2) and ia.state <> 'closed'
+           union
+           select c.account_id from closure_requests c join accounts ca using (account_id)
+            where c.state = 'requested' and ca.organisation_id = any($3) and ca.state <> 'closed'
+           union
+           (select x.account_id from unnest($2::bigint[]) org
+            cross join lateral (select account_id, lower(name) as n from accounts
+                                where organisation_id = org and state = 'active' and credentials_confirmed_at is null
+                                order by lower(name), account_id limit 20) x
+            order by x.n, x.account_id limit 20)"#,
+        user_id,
+        comm_orgs,
+        orgs
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// The account tasks of `user` on `today`.
 pub async fn tasks(
     conn: &mut PgConnection,
@@ -43,6 +85,7 @@ pub async fn tasks(
 ) -> sqlx::Result<Vec<Task>> {
     let s = Scope::of(user);
     let comm_orgs = user.organisations_with(Role::Communicator);
+    let ids = candidates(conn, user.user_id, &comm_orgs, &s.orgs).await?;
     let rows = sqlx::query_as!(
         Candidate,
         r#"select a.account_id, a.name, a.state as "state: AccountState",
@@ -62,25 +105,11 @@ pub async fn tasks(
                             and ra.organisation_id = a.organisation_id) as "decider!",
                   a.organisation_id, a.missing_form, coalesce(a.owner_user_id = $1, false) as "owner!"
            from accounts a
-           where a.account_id in (
-               -- Only the accounts that can give a task: the user's own, and of
-               -- the organisations' accounts those with an open incident, a
-               -- closure to decide, or (the first 20) credentials to confirm.
-               select account_id from accounts where (owner_user_id = $1 or deputy_user_id = $1) and state <> 'closed'
-               union
-               select i.account_id from incidents i join accounts ia using (account_id)
-                where i.closed_at is null and ia.organisation_id = any($2) and ia.state <> 'closed'
-               union
-               select c.account_id from closure_requests c join accounts ca using (account_id)
-                where c.state = 'requested' and ca.organisation_id = any($3) and ca.state <> 'closed'
-               union
-               (select account_id from accounts
-                 where organisation_id = any($2) and state = 'active' and credentials_confirmed_at is null
-                 order by lower(name), account_id limit 20))
+           where a.account_id = any($3)
            order by lower(a.name), a.account_id"#,
         user.user_id,
         &comm_orgs,
-        &s.orgs
+        &ids
     )
     .fetch_all(&mut *conn)
     .await?;
