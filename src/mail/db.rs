@@ -27,25 +27,35 @@ pub async fn queue(
     let mut n = 0;
     for r in to {
         let key = dedup.map(|k| format!("{k}:{}", r.user_id));
-        n += sqlx::query!(
-            r#"insert into outbox (kind, dedup_key, to_user_id, to_address, subject, body, link_label, link_path, digest)
-               values ($1, $2, $3, $4, $5, $6, $7, $8,
-                       coalesce((select mail_weekly from users where user_id = $3), false))
-               on conflict (dedup_key) do nothing"#,
-            mail.kind,
-            key,
-            r.user_id,
-            format!("{} <{}>", r.name.replace(['<', '>', '"', ','], " ").trim(), r.email),
-            mail.subject,
-            mail.paragraphs.join("\n\n"),
-            mail.link_label,
-            mail.link_path
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+        n += u64::from(queue_one(conn, mail, r, key.as_deref()).await?.is_some());
     }
     Ok(n)
+}
+
+/// Queue one mail under the exact key `key`; its id, or `None` when the key
+/// was taken. A user who takes the weekly summary gets it in that.
+pub async fn queue_one(
+    conn: &mut PgConnection,
+    mail: &Mail,
+    r: &Recipient,
+    key: Option<&str>,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        r#"insert into outbox (kind, dedup_key, to_user_id, to_address, subject, body, link_label, link_path, digest)
+           values ($1, $2, $3, $4, $5, $6, $7, $8,
+                   $1 <> 'weekly_summary' and coalesce((select mail_weekly from users where user_id = $3), false))
+           on conflict (dedup_key) do nothing returning mail_id"#,
+        mail.kind,
+        key,
+        r.user_id,
+        format!("{} <{}>", r.name.replace(['<', '>', '"', ','], " ").trim(), r.email),
+        mail.subject,
+        mail.paragraphs.join("\n\n"),
+        mail.link_label,
+        mail.link_path
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 pub struct Due {

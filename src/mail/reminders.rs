@@ -237,20 +237,8 @@ pub async fn weekly_summaries(conn: &mut PgConnection, now: OffsetDateTime) -> s
             link_path: "/".into(),
         };
         let key = format!("weekly_summary:{week}:{}", w.user_id);
-        let id = sqlx::query_scalar!(
-            r#"insert into outbox (kind, dedup_key, to_user_id, to_address, subject, body, link_label, link_path)
-               values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (dedup_key) do nothing returning mail_id"#,
-            mail.kind,
-            key,
-            w.user_id,
-            format!("{} <{}>", w.name.replace(['<', '>', '"', ','], " ").trim(), w.email),
-            mail.subject,
-            mail.paragraphs.join("\n\n"),
-            mail.link_label,
-            mail.link_path
-        )
-        .fetch_optional(&mut *conn)
-        .await?;
+        let to = Recipient { user_id: w.user_id, name: w.name, email: w.email };
+        let id = db::queue_one(conn, &mail, &to, Some(&key)).await?;
         let Some(id) = id else { continue };
         sqlx::query!(
             r#"update outbox set state = 'sent', sent_at = now(), summary_mail_id = $3
