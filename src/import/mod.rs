@@ -1,6 +1,7 @@
 //! Import of the account list an organisation already keeps (SPEC §5): an
 //! XLSX or CSV file is read (`file`), its columns matched to the register's
-//! fields (`columns`), and every row planned against the register (`plan`)
+//! fields (`columns`), each row read into the register's values (`values`)
+//! and planned against the register (`plan`)
 //! and shown before anything is written (`preview`); the commit writes the
 //! valid rows in one transaction (`commit`). The same platform and address
 //! is the same account, so importing a file again changes nothing.
@@ -13,6 +14,7 @@ mod plan;
 mod preview;
 pub mod template;
 mod upload;
+mod values;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
