@@ -3,9 +3,15 @@
 //! Nothing is deleted: organisations, units and users are deactivated, and role
 //! assignments are revoked by marking them inactive.
 
+mod admin;
 pub mod db;
-mod handlers;
+mod organisations;
+mod pages;
+mod platforms;
+mod roles;
 mod tasks;
+mod units;
+mod users;
 
 pub use tasks::tasks;
 
@@ -13,28 +19,31 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use handlers::valid_email;
+pub use users::valid_email;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(handlers::admin_index))
-        .route("/admin/organisationer", get(handlers::organisations).post(handlers::create_organisation))
+        .route("/admin", get(admin::admin_index))
+        .route(
+            "/admin/organisationer",
+            get(organisations::organisations).post(organisations::create_organisation),
+        )
         .route(
             "/admin/organisationer/{id}",
-            get(handlers::organisation_edit).post(handlers::update_organisation),
+            get(organisations::organisation_edit).post(organisations::update_organisation),
         )
-        .route("/admin/organisationer/{id}/enheter", post(handlers::create_unit))
-        .route("/admin/enheter/{id}", get(handlers::unit_edit).post(handlers::update_unit))
-        .route("/admin/anvandare", get(handlers::users).post(handlers::create_user))
-        .route("/admin/anvandare/ny", get(handlers::user_new))
-        .route("/admin/anvandare/{id}", get(handlers::user_edit).post(handlers::update_user))
-        .route("/admin/anvandare/{id}/roller", post(handlers::grant_role))
-        .route("/admin/anvandare/{id}/roller/{rid}/ta-bort", post(handlers::revoke_role))
-        .route("/admin/anvandare/{id}/losenord", post(handlers::reset_password))
-        .route("/admin/plattformar", get(handlers::platforms).post(handlers::create_platform))
-        .route("/admin/plattformar/{id}", post(handlers::set_platform_active))
-        .route("/organisationer", get(handlers::my_organisations))
-        .route("/organisationer/{id}", get(handlers::organisation))
+        .route("/admin/organisationer/{id}/enheter", post(units::create_unit))
+        .route("/admin/enheter/{id}", get(units::unit_edit).post(units::update_unit))
+        .route("/admin/anvandare", get(users::users).post(users::create_user))
+        .route("/admin/anvandare/ny", get(users::user_new))
+        .route("/admin/anvandare/{id}", get(users::user_edit).post(users::update_user))
+        .route("/admin/anvandare/{id}/roller", post(roles::grant_role))
+        .route("/admin/anvandare/{id}/roller/{rid}/ta-bort", post(roles::revoke_role))
+        .route("/admin/anvandare/{id}/losenord", post(roles::reset_password))
+        .route("/admin/plattformar", get(platforms::platforms).post(platforms::create_platform))
+        .route("/admin/plattformar/{id}", post(platforms::set_platform_active))
+        .route("/organisationer", get(pages::my_organisations))
+        .route("/organisationer/{id}", get(pages::organisation))
 }
 
 /// Create an administrator (the `create-admin` command); returns the one-time

@@ -1,0 +1,300 @@
+//! `/admin/anvandare`: the users, created with a one-time password and edited.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::PgConnection;
+use tower_sessions::Session;
+
+use super::admin::{audit_entry, on_constraint};
+use super::db::{self, Assignment, Organisation, Unit, UserFields, UserRow};
+use crate::audit::{self};
+use crate::auth::{Admin, Role, password};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub active: Option<String>,
+}
+
+impl UserInput {
+    pub(super) fn from_row(u: &UserRow) -> Self {
+        Self {
+            email: u.email.clone(),
+            name: u.name.clone(),
+            phone: u.phone.clone(),
+            title: u.title.clone(),
+            active: u.active.then(|| "on".into()),
+        }
+    }
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<UserFields> {
+        let name = clean(&self.name);
+        if name.is_none() {
+            errors.add("name", "Fyll i namnet.");
+        }
+        let email = clean(&self.email);
+        match &email {
+            None => errors.add("email", "Fyll i e-postadressen."),
+            Some(e) if !valid_email(e) => errors.add("email", "Skriv e-postadressen som namn@exempel.se."),
+            _ => {}
+        }
+        for (field, value, label) in [
+            ("name", &self.name, "Namnet"),
+            ("phone", &self.phone, "Telefonnumret"),
+            ("title", &self.title, "Titeln"),
+        ] {
+            if value.chars().count() > 200 && !errors.has(field) {
+                errors.add(field, format!("{label} får ha högst 200 tecken."));
+            }
+        }
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(UserFields {
+            email: email?,
+            name: name?,
+            phone: self.phone.trim().to_string(),
+            title: self.title.trim().to_string(),
+            active: self.active.is_some(),
+        })
+    }
+}
+
+/// A plausible e-mail address: one @, something on each side, a dot in the domain.
+pub fn valid_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "org/users.html")]
+pub struct UsersPage {
+    page: Page,
+    q: String,
+    users: Vec<UserRow>,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    page: Page,
+    _: Admin,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let q = q.q.trim().to_string();
+    let users = db::users(&mut conn, &q).await?;
+    render(&UsersPage { page, q, users })
+}
+
+#[derive(Template)]
+#[template(path = "org/user_new.html")]
+pub struct UserNew {
+    page: Page,
+    form: UserInput,
+    errors: FieldErrors,
+}
+
+pub async fn user_new(page: Page, _: Admin) -> AppResult<Response> {
+    let form = UserInput { active: Some("on".into()), ..Default::default() };
+    render(&UserNew { page, form, errors: FieldErrors::default() })
+}
+
+/// Shown once after creating a user or resetting a password: the one-time
+/// password is never stored anywhere but as its hash.
+#[derive(Template)]
+#[template(path = "org/one_time_password.html")]
+pub struct OneTimePassword {
+    pub(super) page: Page,
+    pub(super) user_id: i64,
+    pub(super) name: String,
+    pub(super) email: String,
+    pub(super) password: String,
+    pub(super) created: bool,
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    page: Page,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<UserInput>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    if let Some(fields) = form.parse(&mut errors) {
+        let otp = password::one_time_password();
+        let hash = password::hash(otp.clone()).await?;
+        let mut tx = state.db.begin().await?;
+        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+        match db::create_user(&mut sp, &fields, &hash).await {
+            Ok(id) => {
+                sp.commit().await?;
+                let mut e = audit_entry(admin.user_id, "user_created", "user", id, &addr);
+                e.after = Some(json!(fields));
+                audit::record(&mut tx, e).await?;
+                tx.commit().await?;
+                return render(&OneTimePassword {
+                    page,
+                    user_id: id,
+                    name: fields.name,
+                    email: fields.email,
+                    password: otp,
+                    created: true,
+                });
+            }
+            Err(e) => on_constraint(
+                e,
+                "users_email_key",
+                &mut errors,
+                "email",
+                "Det finns redan en användare med den e-postadressen.",
+            )?,
+        }
+    }
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &UserNew { page, form, errors }))
+}
+
+#[derive(Default, Deserialize, Clone)]
+pub struct RoleInput {
+    #[serde(default)]
+    pub(super) role: String,
+    #[serde(default)]
+    pub(super) organisation_id: String,
+    #[serde(default)]
+    pub(super) unit_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "org/user_edit.html")]
+pub struct UserEdit {
+    page: Page,
+    user: UserRow,
+    form: UserInput,
+    errors: FieldErrors,
+    assignments: Vec<Assignment>,
+    roles: Vec<Role>,
+    organisations: Vec<Organisation>,
+    units: Vec<Unit>,
+    role_form: RoleInput,
+    role_errors: FieldErrors,
+}
+
+pub(super) async fn user_edit_page(
+    conn: &mut PgConnection,
+    page: Page,
+    user: UserRow,
+    form: UserInput,
+    errors: FieldErrors,
+    role_form: RoleInput,
+    role_errors: FieldErrors,
+) -> AppResult<UserEdit> {
+    Ok(UserEdit {
+        page,
+        assignments: db::assignments(conn, user.user_id).await?,
+        organisations: db::organisations(conn).await?.into_iter().filter(|o| o.active).collect(),
+        units: db::all_units(conn).await?,
+        user,
+        form,
+        errors,
+        roles: Role::ALL.to_vec(),
+        role_form,
+        role_errors,
+    })
+}
+
+pub async fn user_edit(
+    State(state): State<AppState>,
+    page: Page,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let user = db::user(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let form = UserInput::from_row(&user);
+    let p = user_edit_page(
+        &mut conn,
+        page,
+        user,
+        form,
+        FieldErrors::default(),
+        RoleInput::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    render(&p)
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    page: Page,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    Form(form): Form<UserInput>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let user = db::user(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    if let Some(fields) = form.parse(&mut errors) {
+        if id == admin.user_id && !fields.active {
+            errors.add("active", "Du kan inte inaktivera dig själv.");
+        } else {
+            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+            match db::update_user(&mut sp, id, &fields).await {
+                Ok(()) => {
+                    sp.commit().await?;
+                    let mut e = audit_entry(admin.user_id, "user_updated", "user", id, &addr);
+                    e.before = Some(json!(user));
+                    e.after = Some(json!(fields));
+                    audit::record(&mut tx, e).await?;
+                    tx.commit().await?;
+                    let msg = if user.active && !fields.active {
+                        "Användaren är inaktiverad och utloggad."
+                    } else {
+                        "Ändringarna är sparade."
+                    };
+                    flash(&session, FlashKind::Success, msg).await;
+                    return Ok(Redirect::to(&format!("/admin/anvandare/{id}")).into_response());
+                }
+                Err(e) => on_constraint(
+                    e,
+                    "users_email_key",
+                    &mut errors,
+                    "email",
+                    "Det finns redan en användare med den e-postadressen.",
+                )?,
+            }
+        }
+    }
+    let p = user_edit_page(&mut tx, page, user, form, errors, RoleInput::default(), FieldErrors::default())
+        .await?;
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
