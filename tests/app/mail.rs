@@ -463,3 +463,45 @@ async fn a_weekly_reader_gets_one_summary_from_monday_morning() {
     assert_eq!(send_due(&app.app_db, &sender(&sink)).await.unwrap(), 1);
     assert_eq!(app.audit_count("mail_preference_changed").await, 2);
 }
+
+#[tokio::test]
+async fn a_booked_meeting_and_a_rejection_mail_the_owner() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("agare@example.se").await;
+    let ids = ids(&app).await;
+    let id = submitted(&app, &owner, ids.forskola, "Förskolan Lärkan").await;
+    let chef = app.login("chef@example.se").await;
+    act(&chef, id, "sign", "").await.assert_redirect(&format!("/blanketter/{id}"));
+    let strateg = app.login("strateg@example.se").await;
+    strateg
+        .post(
+            &format!("/blanketter/{id}/atgard"),
+            &[
+                ("action", "book_meeting"),
+                ("meeting_date", "2026-12-10"),
+                ("meeting_time", "13:30"),
+                ("meeting_place", "Rum 4"),
+                ("meeting_participants", "Oskar och Sara"),
+            ],
+        )
+        .await
+        .assert_redirect(&format!("/blanketter/{id}"));
+    let (to, body): (String, String) =
+        sqlx::query_as("select to_address, body from outbox where kind = 'form_meeting'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(to, "Oskar Ägare <agare@example.se>");
+    assert!(body.contains("2026-12-10 13:30 i Rum 4"), "{body}");
+    act(&strateg, id, "reject", "Syftet täcks av stadens konto.")
+        .await
+        .assert_redirect(&format!("/blanketter/{id}"));
+    let (to, subject, body): (String, String, String) =
+        sqlx::query_as("select to_address, subject, body from outbox where kind = 'form_rejected'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(to, "Oskar Ägare <agare@example.se>");
+    assert!(subject.ends_with("är avslagen"), "{subject}");
+    assert!(body.contains("Skäl: Syftet täcks av stadens konto."), "{body}");
+}
