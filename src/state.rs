@@ -22,7 +22,7 @@ impl FromRef<AppState> for PgPool {
 impl AppState {
     /// Today's date in Stockholm (or the configured `--today`).
     pub fn today(&self) -> time::Date {
-        self.config.today.unwrap_or_else(crate::web::stockholm_now_date)
+        self.config.today.unwrap_or_else(crate::web::time::stockholm_now_date)
     }
 
     /// The current moment: with `--today`, that day at the current Stockholm
@@ -31,9 +31,9 @@ impl AppState {
         let now = time::OffsetDateTime::now_utc();
         match self.config.today {
             None => now,
-            Some(day) => crate::web::local_to_utc(time::PrimitiveDateTime::new(
+            Some(day) => crate::web::time::local_to_utc(time::PrimitiveDateTime::new(
                 day,
-                crate::web::to_stockholm(now).time(),
+                crate::web::time::to_stockholm(now).time(),
             )),
         }
     }

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::auth::Admin;
+use crate::auth::extract::Admin;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Dt, Page, parse_date, render, url_encode};

@@ -6,7 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::{AuthSession, Role, User};
+use super::user::{AuthSession, Role, User};
 use crate::error::{AppError, AppResult};
 
 /// Paths a user who must change their password may still use.

@@ -3,10 +3,10 @@
 //! lockout, and the role extractors every other feature uses.
 
 pub mod db;
-mod extract;
+pub(crate) mod extract;
 mod handlers;
 pub mod password;
-mod user;
+pub(crate) mod user;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -22,9 +22,7 @@ pub use extract::{
     OrgViewer, Strategist, require,
 };
 pub use handlers::auth_error;
-pub use user::{Backend, Grant, Role, Scope, User, load_user};
-
-pub type AuthSession = axum_login::AuthSession<Backend>;
+pub use user::{AuthSession, Backend, Grant, Role, Scope, User, load_user};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "kontoregister_session";

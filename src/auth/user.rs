@@ -5,6 +5,8 @@ use axum_login::{AuthUser, AuthnBackend, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
 /// The seven roles of SPEC §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "role_code", rename_all = "snake_case")]

@@ -7,7 +7,6 @@ use askama::Template;
 use axum::response::Response;
 
 use super::{Page, render};
-use crate::error::AppResult;
 
 /// The field a confirmed post carries.
 pub const CONFIRMED: &str = "bekraftat";
@@ -36,7 +35,7 @@ pub struct Confirm {
 }
 
 impl Confirm {
-    pub fn render(&self) -> AppResult<Response> {
+    pub fn render<E: From<askama::Error>>(&self) -> Result<Response, E> {
         render(self)
     }
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::AuthSession;
+use crate::auth::user::AuthSession;
 use crate::state::AppState;
 use crate::web::{ErrorPage, ErrorShown, NavUser, render_status};
 

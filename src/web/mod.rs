@@ -4,7 +4,7 @@
 mod client;
 pub mod confirm;
 mod headers;
-mod time;
+pub(crate) mod time;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -14,8 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::auth::AuthSession;
-use crate::error::{AppError, AppResult};
+use crate::auth::user::{AuthSession, Role, User};
 
 pub use client::{ResolvedAddr, client_addr, client_ip};
 pub use confirm::Confirm;
@@ -64,7 +63,7 @@ impl Page {
 
 impl NavUser {
     /// The name, roles and menu of `u` on the page at `path`.
-    pub fn of(u: &crate::auth::User, path: &str) -> Self {
+    pub fn of(u: &User, path: &str) -> Self {
         let links = nav_links(u)
             .into_iter()
             .map(|(href, label)| NavLink {
@@ -78,9 +77,9 @@ impl NavUser {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Page {
-    type Rejection = AppError;
+    type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path().to_string();
         let flashes = match Session::from_request_parts(parts, state).await {
             Ok(session) => take_flashes(&session).await,
@@ -95,8 +94,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 }
 
 /// The navigation a user sees, by role.
-pub fn nav_links(user: &crate::auth::User) -> Vec<(&'static str, &'static str)> {
-    use crate::auth::Role;
+pub fn nav_links(user: &User) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "Att göra")];
     if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
         links.push(("/blanketter", "Blanketter"));
@@ -170,8 +168,9 @@ async fn take_flashes(session: &Session) -> Vec<Flash> {
     }
 }
 
-/// Render a template as a 200 HTML page.
-pub fn render<T: Template>(t: &T) -> AppResult<Response> {
+/// Render a template as a 200 HTML page. The error is the caller's own
+/// (`AppError` in the handlers), so this module does not depend on it.
+pub fn render<T: Template, E: From<askama::Error>>(t: &T) -> Result<Response, E> {
     Ok(Html(t.render()?).into_response())
 }
 
