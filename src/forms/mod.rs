@@ -4,9 +4,14 @@
 //! decision right approves, rejects, asks for completion or books a meeting.
 //! Approval puts the account in the register as "Godkänt, ej startat".
 
+mod act;
 pub mod content;
 pub mod db;
-mod handlers;
+mod edit;
+mod list;
+mod new;
+mod show;
+mod submit;
 mod tasks;
 pub mod workflow;
 
@@ -16,15 +21,15 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use handlers::capacities;
+pub use show::capacities;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/blanketter", get(handlers::list).post(handlers::create_form))
-        .route("/blanketter/ny", get(handlers::new_form))
-        .route("/blanketter/{id}", get(handlers::show))
-        .route("/blanketter/{id}/redigera", get(handlers::edit_form).post(handlers::update_form))
-        .route("/blanketter/{id}/atgard", post(handlers::act))
-        .route("/blanketter/{id}/ta-bort", post(handlers::delete_draft))
-        .route("/blanketter/{id}/utskrift", get(handlers::print))
+        .route("/blanketter", get(list::list).post(new::create_form))
+        .route("/blanketter/ny", get(new::new_form))
+        .route("/blanketter/{id}", get(show::show))
+        .route("/blanketter/{id}/redigera", get(edit::edit_form).post(edit::update_form))
+        .route("/blanketter/{id}/atgard", post(act::act))
+        .route("/blanketter/{id}/ta-bort", post(submit::delete_draft))
+        .route("/blanketter/{id}/utskrift", get(show::print))
 }

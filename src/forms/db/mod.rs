@@ -1,0 +1,18 @@
+//! SQL of the startup form, one file per part: the form and its guarded
+//! transitions, its history and signatures, the decision and the register
+//! entry made on approval, forms for accounts already in use, and tasks.
+
+mod decision;
+mod existing;
+mod form;
+mod history;
+mod tasks;
+
+pub use decision::*;
+pub use existing::*;
+pub use form::*;
+pub use history::*;
+pub use tasks::*;
+
+// The selects' choices (platforms, units, people) are the organisation's: `org::db`.
+pub use crate::org::db::{Choice, people, platforms, units};
