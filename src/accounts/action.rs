@@ -1,15 +1,96 @@
-//! What every action on an account shares: who may do what (`Can`), the
-//! account loaded and locked in scope, and the end of a successful change.
+//! What every action on an account shares: the action itself (`OnAccount`:
+//! who acts, on which account, its transaction and its end), who may do what
+//! (`Can`), and the account loaded and locked in scope.
 
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::PgConnection;
+use serde::Deserialize;
+use sqlx::{PgConnection, Postgres, Transaction};
 use tower_sessions::Session;
 
+use super::change::Change;
 use super::db::{self, Account, Scope};
+use super::page::{Typed, refused};
 use super::rules::AccountState;
-use crate::auth::{Role, User};
+use crate::auth::{Actor, Role, User};
 use crate::error::{AppError, AppResult};
-use crate::web::{FieldErrors, FlashKind, clean, flash};
+use crate::state::AppState;
+use crate::web::{FieldErrors, FlashKind, Page, clean, flash};
+
+/// One action on one account, as every action handler of the feature takes
+/// it: who acts (their session and address), the account's id from the path,
+/// and the page to show a refusal on.
+pub(super) struct OnAccount {
+    pub st: AppState,
+    pub page: Page,
+    pub user: User,
+    pub session: Session,
+    pub addr: Option<String>,
+    pub id: i64,
+}
+
+/// The account's id in the path (`/konton/{id}/…`, also under an incident).
+#[derive(Deserialize)]
+struct AccountPath {
+    id: i64,
+}
+
+impl FromRequestParts<AppState> for OnAccount {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let Ok(page) = Page::from_request_parts(parts, st).await;
+        let Actor { user, session, addr } =
+            Actor::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        let Path(AccountPath { id }) =
+            Path::<AccountPath>::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        Ok(OnAccount { st: st.clone(), page, user, session, addr, id })
+    }
+}
+
+impl OnAccount {
+    /// The action's transaction, with the account locked in the user's scope;
+    /// `refusal` unless the user `may`.
+    pub(super) async fn begin(
+        &self,
+        may: impl Fn(&Can) -> bool,
+        refusal: AppError,
+    ) -> AppResult<(Transaction<'static, Postgres>, Account)> {
+        let (tx, a, can) = self.lock().await?;
+        if !may(&can) {
+            return Err(refusal);
+        }
+        Ok((tx, a))
+    }
+
+    /// The action's transaction, with the account locked in the user's scope,
+    /// for an action that checks the user's capacities itself.
+    pub(super) async fn lock(&self) -> AppResult<(Transaction<'static, Postgres>, Account, Can)> {
+        let mut tx = self.st.db.begin().await?;
+        let (a, can) = load_locked(&mut tx, &self.user, self.id).await?;
+        Ok((tx, a, can))
+    }
+
+    /// The account page again, with 422, the errors and what was typed.
+    pub(super) async fn refused(&self, errors: FieldErrors, typed: impl Into<Typed>) -> AppResult<Response> {
+        refused(&self.st, self.page.clone(), &self.user, self.id, errors, typed.into()).await
+    }
+
+    /// Everything after a successful change: its history and audit rows,
+    /// commit, the flash `message`, back to the account's page.
+    pub(super) async fn done(
+        &self,
+        mut tx: Transaction<'static, Postgres>,
+        change: Change<'_>,
+        message: &str,
+    ) -> AppResult<Response> {
+        change.record(&mut tx, self.user.user_id, self.addr.as_deref()).await?;
+        tx.commit().await?;
+        flash(&self.session, FlashKind::Success, message).await;
+        Ok(Redirect::to(&format!("/konton/{}", self.id)).into_response())
+    }
+}
 
 /// In what capacities the user acts on this account.
 #[derive(Debug, Clone, Copy, Default)]
@@ -85,28 +166,6 @@ pub(super) fn stale() -> AppError {
     AppError::conflict(
         "Kontot har ändrats sedan du öppnade sidan. Öppna kontot igen för att se hur det ser ut nu.",
     )
-}
-
-/// Everything after a successful change: history, audit, commit, flash, back to the page.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn done(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    session: &Session,
-    user: &User,
-    addr: &Option<String>,
-    id: i64,
-    action: &str,
-    comment: &str,
-    before: serde_json::Value,
-    after: serde_json::Value,
-    message: &str,
-) -> AppResult<Response> {
-    super::change::Change { account_id: id, action, comment, before, after }
-        .record(&mut tx, user.user_id, addr.as_deref())
-        .await?;
-    tx.commit().await?;
-    flash(session, FlashKind::Success, message).await;
-    Ok(Redirect::to(&format!("/konton/{id}")).into_response())
 }
 
 pub(super) fn text(

@@ -1,33 +1,48 @@
 //! Recording an archiving of the account (yearly, before closing, after a change).
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::json;
 
-use super::action::{deny, done, load_locked, text};
+use super::action::{OnAccount, deny, text};
+use super::change::Change;
 use super::db::{self, ArchiveKind};
-use super::page::{Typed, refused};
+use super::page::Typed;
 use super::rules::{self, AccountState};
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::web::FieldErrors;
 use crate::web::parse_date;
-use crate::web::{FieldErrors, Page};
 
-pub async fn archive(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(t): Form<Typed>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (a, can) = load_locked(&mut tx, &user, id).await?;
-    if !can.archive() {
-        return Err(deny("registrera arkivering"));
+/// What the archiving form posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ArchiveInput {
+    kind: String,
+    archived_on: String,
+    year: String,
+    method: String,
+    storage_ref: String,
+    note: String,
+}
+
+impl From<ArchiveInput> for Typed {
+    fn from(i: ArchiveInput) -> Self {
+        Typed {
+            kind: i.kind,
+            archived_on: i.archived_on,
+            year: i.year,
+            method: i.method,
+            storage_ref: i.storage_ref,
+            note: i.note,
+            ..Typed::default()
+        }
     }
-    let today = st.today();
+}
+
+pub async fn archive(on: OnAccount, Form(t): Form<ArchiveInput>) -> AppResult<Response> {
+    let (mut tx, a) = on.begin(|can| can.archive(), deny("registrera arkivering")).await?;
+    let today = on.st.today();
     if a.state == AccountState::Approved {
         return Err(AppError::conflict("Kontot har inte startat, så det finns inget att arkivera än."));
     }
@@ -39,21 +54,21 @@ pub async fn archive(
     if a.state == AccountState::Closed && kind.is_some_and(|k| k != ArchiveKind::Yearly) {
         errors.add("kind", "Ett avslutat konto kan bara få en årlig arkivering för ett år som saknas.");
     }
-    let on = parse_date(&t.archived_on);
-    match on {
+    let date = parse_date(&t.archived_on);
+    match date {
         None => errors.add("archived_on", "Skriv datumet som ÅÅÅÅ-MM-DD."),
         Some(d) if d > today => errors.add("archived_on", "Datumet kan inte ligga i framtiden."),
         _ => {}
     }
     // The year of a yearly record: a missed December can be recorded later.
     // Left out, it is the due one, as the form suggests.
-    let recorded = db::archive_years(&mut tx, id).await?;
+    let recorded = db::archive_years(&mut tx, on.id).await?;
     let year = match kind {
         Some(ArchiveKind::Yearly) if t.year.trim().is_empty() => {
             Some(rules::archive_year_due(today, a.state, a.start_date, a.closed_date, &recorded))
         }
-        Some(ArchiveKind::Yearly) => archive_year(&mut errors, &t.year, today, a.start_date, on),
-        _ => on.map(|d| d.year()),
+        Some(ArchiveKind::Yearly) => archive_year(&mut errors, &t.year, today, a.start_date, date),
+        _ => date.map(|d| d.year()),
     };
     if a.state == AccountState::Closed
         && let Some(y) = year
@@ -74,19 +89,20 @@ pub async fn archive(
     if t.note.chars().count() > 2000 {
         errors.add("note", "Anteckningen får ha högst 2000 tecken.");
     }
-    let (Some(kind), Some(on), Some(year), Some(method), true) = (kind, on, year, method, errors.is_empty())
+    let (Some(kind), Some(date), Some(year), Some(method), true) =
+        (kind, date, year, method, errors.is_empty())
     else {
-        return refused(&st, page, &user, id, errors, t).await;
+        return on.refused(errors, t).await;
     };
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
     let r = db::add_archive(
         &mut sp,
         db::NewArchive {
-            account_id: id,
+            account_id: on.id,
             kind,
             year,
-            archived_on: on,
-            recorded_by: user.user_id,
+            archived_on: date,
+            recorded_by: on.user.user_id,
             method: &method,
             storage_ref: t.storage_ref.trim(),
             note: t.note.trim(),
@@ -100,21 +116,14 @@ pub async fn archive(
             drop(tx);
             let mut errors = FieldErrors::default();
             errors.add("year", format!("Kontot har redan en årlig arkivering för {year}."));
-            return refused(&st, page, &user, id, errors, t).await;
+            return on.refused(errors, t).await;
         }
         Err(e) => return Err(e.into()),
     }
-    let after = json!({ "kind": kind, "year": year, "archived_on": on.to_string(), "method": method, "storage_ref": t.storage_ref.trim() });
-    done(
+    let after = json!({ "kind": kind, "year": year, "archived_on": date.to_string(), "method": method, "storage_ref": t.storage_ref.trim() });
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "archived",
-        kind.label(),
-        json!({}),
-        after,
+        Change { account_id: on.id, action: "archived", comment: kind.label(), before: json!({}), after },
         "Arkiveringen är registrerad.",
     )
     .await

@@ -1,42 +1,43 @@
 //! Closing an account: the request, the decision, the announcement and the close.
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::action::{close_blocker, deny, done, load_locked, stale, text};
+use super::action::{OnAccount, close_blocker, deny, stale, text};
+use super::change::Change;
 use super::db;
-use super::page::{Typed, refused};
+use super::page::Typed;
 use super::rules::AccountState;
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{FieldErrors, Page, clean};
+use crate::web::{FieldErrors, clean};
 
-pub async fn request_closure(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(t): Form<Typed>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (a, can) = load_locked(&mut tx, &user, id).await?;
-    if !can.request_closure() {
-        return Err(deny("begära avslut"));
+/// What the request to close the account posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ClosureRequest {
+    reason: String,
+}
+
+impl From<ClosureRequest> for Typed {
+    fn from(i: ClosureRequest) -> Self {
+        Typed { reason: i.reason, ..Typed::default() }
     }
+}
+
+pub async fn request_closure(on: OnAccount, Form(t): Form<ClosureRequest>) -> AppResult<Response> {
+    let (mut tx, a) = on.begin(|can| can.request_closure(), deny("begära avslut")).await?;
     if !matches!(a.state, AccountState::Approved | AccountState::Active) {
         return Err(AppError::conflict("Kontot håller redan på att avslutas eller är avslutat."));
     }
     let mut errors = FieldErrors::default();
     let Some(reason) = text(&mut errors, "reason", &t.reason, "Skriv varför kontot ska avslutas.", 2000)
     else {
-        return refused(&st, page, &user, id, errors, t).await;
+        return on.refused(errors, t).await;
     };
     let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-    match db::request_closure(&mut sp, id, user.user_id, &reason).await {
+    match db::request_closure(&mut sp, on.id, on.user.user_id, &reason).await {
         Ok(_) => sp.commit().await?,
         Err(e) if crate::error::violates(&e, "closure_requests_one_open") => {
             return Err(AppError::conflict("Det finns redan en begäran om avslut som väntar på beslut."));
@@ -45,38 +46,45 @@ pub async fn request_closure(
     }
     crate::mail::events::closure_requested(
         &mut tx,
-        id,
+        on.id,
         &a.name,
         a.organisation_id,
         a.delegated_role.code(),
-        &user.name,
+        &on.user.name,
         &reason,
     )
     .await?;
-    done(
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "closure_requested",
-        &reason,
-        json!({}),
-        json!({ "reason": reason }),
+        Change {
+            account_id: on.id,
+            action: "closure_requested",
+            comment: &reason,
+            before: json!({}),
+            after: json!({ "reason": reason }),
+        },
         "Begäran om avslut är skickad till kommunikationsstrategen för beslut.",
     )
     .await
 }
 
-pub async fn decide_closure(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(t): Form<Typed>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (a, can) = load_locked(&mut tx, &user, id).await?;
+/// What the decision on a closure request posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ClosureDecision {
+    decision: String,
+    days: String,
+    reason: String,
+}
+
+impl From<ClosureDecision> for Typed {
+    fn from(i: ClosureDecision) -> Self {
+        Typed { decision: i.decision, days: i.days, reason: i.reason, ..Typed::default() }
+    }
+}
+
+pub async fn decide_closure(on: OnAccount, Form(t): Form<ClosureDecision>) -> AppResult<Response> {
+    let (mut tx, a, can) = on.lock().await?;
     if !can.decider {
         return Err(AppError::forbidden(format!(
             "Beslut om avslut fattas av den som har beslutsrätten på delegation ({}).",
@@ -103,83 +111,80 @@ pub async fn decide_closure(
         errors.add("reason", "Skriv skälet till att avslutet inte godkänns.");
     }
     if !errors.is_empty() {
-        return refused(&st, page, &user, id, errors, t).await;
+        return on.refused(errors, t).await;
     }
-    if !db::decide_closure(&mut tx, id, user.user_id, approve, reason.as_deref(), days.filter(|_| approve))
-        .await?
+    if !db::decide_closure(
+        &mut tx,
+        on.id,
+        on.user.user_id,
+        approve,
+        reason.as_deref(),
+        days.filter(|_| approve),
+    )
+    .await?
     {
         return Err(AppError::conflict("Det finns ingen begäran om avslut som väntar på beslut."));
     }
     let decision_text = format!(
         "Beslutat av {}, {}, på delegation av {}.",
-        user.name,
+        on.user.name,
         a.delegated_role.label().to_lowercase(),
         a.decision_holder
     );
     if approve {
-        let start = st.today();
+        let start = on.st.today();
         let end = start + time::Duration::days(i64::from(days.unwrap_or(a.closure_days)));
-        if !db::begin_closing(&mut tx, id, start, end).await? {
+        if !db::begin_closing(&mut tx, on.id, start, end).await? {
             return Err(stale());
         }
         let after = json!({ "state": "closing", "announcement_start": start.to_string(),
                             "announcement_end": end.to_string(), "decision": decision_text });
-        done(
+        on.done(
             tx,
-            &session,
-            &user,
-            &addr,
-            id,
-            "closure_approved",
-            &format!("Avslut godkänt. {decision_text}"),
-            json!({ "state": a.state }),
-            after,
+            Change {
+                account_id: on.id,
+                action: "closure_approved",
+                comment: &format!("Avslut godkänt. {decision_text}"),
+                before: json!({ "state": a.state }),
+                after,
+            },
             "Avslutet är godkänt. Kontoansvarig annonserar avslutet i kanalen under annonseringsperioden.",
         )
         .await
     } else {
         let comment = format!("Avslut avslaget: {}. {decision_text}", reason.clone().unwrap_or_default());
-        done(
+        on.done(
             tx,
-            &session,
-            &user,
-            &addr,
-            id,
-            "closure_denied",
-            &comment,
-            json!({}),
-            json!({ "reason": reason, "decision": decision_text }),
+            Change {
+                account_id: on.id,
+                action: "closure_denied",
+                comment: &comment,
+                before: json!({}),
+                after: json!({ "reason": reason, "decision": decision_text }),
+            },
             "Begäran om avslut är avslagen.",
         )
         .await
     }
 }
 
-pub async fn announced(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (_, can) = load_locked(&mut tx, &user, id).await?;
-    if !(can.owner || can.communicator) {
-        return Err(deny("registrera att avslutet är annonserat"));
-    }
-    if !db::mark_announced(&mut tx, id, user.user_id).await? {
+pub async fn announced(on: OnAccount) -> AppResult<Response> {
+    let (mut tx, _) =
+        on.begin(|can| can.owner || can.communicator, deny("registrera att avslutet är annonserat")).await?;
+    if !db::mark_announced(&mut tx, on.id, on.user.user_id).await? {
         return Err(AppError::conflict(
             "Avslutet är redan annonserat, eller kontot håller inte på att avslutas.",
         ));
     }
-    done(
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "closure_announced",
-        "",
-        json!({}),
-        json!({ "announced": true }),
+        Change {
+            account_id: on.id,
+            action: "closure_announced",
+            comment: "",
+            before: json!({}),
+            after: json!({ "announced": true }),
+        },
         "Det är registrerat att avslutet är annonserat i kanalen.",
     )
     .await
@@ -193,50 +198,40 @@ pub struct CloseInput {
 }
 
 /// Close the account, after a confirmation step: it cannot be undone.
-pub async fn close(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(input): Form<CloseInput>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (a, can) = load_locked(&mut tx, &user, id).await?;
-    if !(can.owner || can.communicator || can.strategist) {
-        return Err(deny("avsluta kontot"));
-    }
-    let today = st.today();
+pub async fn close(on: OnAccount, Form(input): Form<CloseInput>) -> AppResult<Response> {
+    let (mut tx, a) =
+        on.begin(|can| can.owner || can.communicator || can.strategist, deny("avsluta kontot")).await?;
+    let today = on.st.today();
     if let Some(why) = close_blocker(&mut tx, &a, today).await? {
         return Err(AppError::conflict(why));
     }
     if !crate::web::confirm::confirmed(&input.bekraftat) {
         return crate::web::Confirm {
-            page,
+            page: on.page.clone(),
             heading: format!("Avsluta kontot {}?", a.name),
             lead: "Kontot blir avslutat och kan inte öppnas igen; det finns kvar i registret som avslutat. \
                    Avsluta det också i kanalen, enligt handledningen."
                 .into(),
             facts: vec![("Konto".into(), a.name.clone()), ("Avslutas".into(), today.to_string())],
-            action: format!("/konton/{id}/avslut/stang"),
+            action: format!("/konton/{}/avslut/stang", on.id),
             fields: Vec::new(),
             button: "Ja, avsluta kontot".into(),
-            cancel: format!("/konton/{id}#avslut"),
+            cancel: format!("/konton/{}#avslut", on.id),
         }
         .render();
     }
-    if !db::close(&mut tx, id, today).await? {
+    if !db::close(&mut tx, on.id, today).await? {
         return Err(stale());
     }
-    done(
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "closed",
-        "",
-        json!({ "state": "closing" }),
-        json!({ "state": "closed", "closed_date": today.to_string() }),
+        Change {
+            account_id: on.id,
+            action: "closed",
+            comment: "",
+            before: json!({ "state": "closing" }),
+            after: json!({ "state": "closed", "closed_date": today.to_string() }),
+        },
         "Kontot är avslutat. Det finns kvar i registret som avslutat.",
     )
     .await

@@ -1,31 +1,56 @@
 //! Changing the account's descriptive data (name, address, platform, unit, purpose).
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::json;
 
-use super::action::{done, load_locked, refuse_closed, text};
-use super::db;
-use super::page::{Typed, refused};
-use crate::auth::Actor;
+use super::action::{OnAccount, refuse_closed, text};
+use super::change::Change;
+use super::db::{self, Account};
+use super::page::Typed;
 use crate::error::{AppError, AppResult};
 use crate::forms::content::valid_url_or_handle;
-use crate::state::AppState;
-use crate::web::{FieldErrors, Page};
+use crate::web::FieldErrors;
 
-pub async fn update_descriptive(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(t): Form<Typed>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (a, can) = load_locked(&mut tx, &user, id).await?;
-    if !can.communicator {
-        return Err(AppError::forbidden("Kontots uppgifter ändras av kommunikatören."));
+/// What the form of the account's descriptive data posts.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct DetailsInput {
+    pub(super) name: String,
+    pub(super) url: String,
+    pub(super) platform_id: String,
+    pub(super) unit_id: String,
+    pub(super) purpose: String,
+    pub(super) goals: String,
+    pub(super) target_groups: String,
+}
+
+impl From<DetailsInput> for Typed {
+    fn from(i: DetailsInput) -> Self {
+        Typed { details: Some(i), ..Typed::default() }
     }
+}
+
+impl DetailsInput {
+    /// The form as the account is now.
+    pub(super) fn of(a: &Account) -> Self {
+        DetailsInput {
+            name: a.name.clone(),
+            url: a.url.clone(),
+            platform_id: a.platform_id.to_string(),
+            unit_id: a.unit_id.to_string(),
+            purpose: a.purpose.clone(),
+            goals: a.goals.clone(),
+            target_groups: a.target_groups.clone(),
+        }
+    }
+}
+
+pub async fn update_descriptive(on: OnAccount, Form(t): Form<DetailsInput>) -> AppResult<Response> {
+    let (mut tx, a) = on
+        .begin(|can| can.communicator, AppError::forbidden("Kontots uppgifter ändras av kommunikatören."))
+        .await?;
     refuse_closed(&a)?;
     let platforms = crate::org::db::platforms(&mut tx).await?;
     let units = crate::org::db::units(&mut tx, a.organisation_id).await?;
@@ -56,7 +81,7 @@ pub async fn update_descriptive(
         None => None,
     };
     if let Some(k) = &key
-        && let Some(other) = db::taken(&mut tx, &k.key, id).await?
+        && let Some(other) = db::taken(&mut tx, &k.key, on.id).await?
     {
         errors.add(
             "details_url",
@@ -66,7 +91,7 @@ pub async fn update_descriptive(
     let (Some(name), Some(platform_id), Some(unit_id), true) = (name, platform, unit, errors.is_empty())
     else {
         drop(tx);
-        return refused(&st, page, &user, id, errors, t).await;
+        return on.refused(errors, t).await;
     };
     let d = db::Descriptive {
         name: &name,
@@ -77,11 +102,16 @@ pub async fn update_descriptive(
         goals: t.goals.trim(),
         target_groups: t.target_groups.trim(),
     };
-    db::update_descriptive(&mut tx, id, &d).await?;
-    db::set_address(&mut tx, id, url, key.as_ref()).await?;
+    db::update_descriptive(&mut tx, on.id, &d).await?;
+    db::set_address(&mut tx, on.id, url, key.as_ref()).await?;
     let before = json!({ "name": a.name, "url": a.url, "platform_id": a.platform_id, "unit_id": a.unit_id,
                          "purpose": a.purpose, "goals": a.goals, "target_groups": a.target_groups });
     let after = json!({ "name": name, "url": t.url.trim(), "platform_id": platform_id, "unit_id": unit_id,
                         "purpose": t.purpose.trim(), "goals": t.goals.trim(), "target_groups": t.target_groups.trim() });
-    done(tx, &session, &user, &addr, id, "updated", "", before, after, "Kontots uppgifter är sparade.").await
+    on.done(
+        tx,
+        Change { account_id: on.id, action: "updated", comment: "", before, after },
+        "Kontots uppgifter är sparade.",
+    )
+    .await
 }

@@ -1,33 +1,46 @@
 //! Incidents on the account, with the 72-hour deadline for personal-data incidents.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::action::{deny, done, load_locked, text};
+use super::action::{OnAccount, deny, text};
+use super::change::Change;
 use super::db::{self, IncidentKind};
-use super::page::{Typed, refused};
+use super::page::Typed;
 use super::rules::{self};
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::parse_date;
-use crate::web::{FieldErrors, Page, clean, parse_datetime};
+use crate::web::{FieldErrors, clean, parse_datetime};
 
-pub async fn report_incident(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(t): Form<Typed>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (_, can) = load_locked(&mut tx, &user, id).await?;
-    if !can.incident() {
-        return Err(deny("rapportera avvikelser"));
+/// What the incident report posts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IncidentInput {
+    kind: String,
+    occurred_at: String,
+    discovered_at: String,
+    description: String,
+    personal_data: Option<String>,
+}
+
+impl From<IncidentInput> for Typed {
+    fn from(i: IncidentInput) -> Self {
+        Typed {
+            kind: i.kind,
+            occurred_at: i.occurred_at,
+            discovered_at: i.discovered_at,
+            description: i.description,
+            personal_data: i.personal_data,
+            ..Typed::default()
+        }
     }
+}
+
+pub async fn report_incident(on: OnAccount, Form(t): Form<IncidentInput>) -> AppResult<Response> {
+    let (mut tx, _) = on.begin(|can| can.incident(), deny("rapportera avvikelser")).await?;
     let mut errors = FieldErrors::default();
     let kind = IncidentKind::from_code(&t.kind);
     if kind.is_none() {
@@ -35,7 +48,7 @@ pub async fn report_incident(
     }
     let occurred = parse_datetime(&t.occurred_at);
     let discovered = parse_datetime(&t.discovered_at);
-    let now = st.now();
+    let now = on.st.now();
     if occurred.is_none() {
         errors.add("occurred_at", "Skriv när det hände som ÅÅÅÅ-MM-DD TT:MM.");
     }
@@ -59,7 +72,7 @@ pub async fn report_incident(
     let (Some(kind), Some(occurred), Some(discovered), Some(description), true) =
         (kind, occurred, discovered, description, errors.is_empty())
     else {
-        return refused(&st, page, &user, id, errors, t).await;
+        return on.refused(errors, t).await;
     };
     let personal =
         matches!(kind, IncidentKind::SensitivePersonalData | IncidentKind::ConfidentialInformation)
@@ -67,13 +80,13 @@ pub async fn report_incident(
     let iid = db::add_incident(
         &mut tx,
         db::NewIncident {
-            account_id: id,
+            account_id: on.id,
             kind,
             occurred_at: occurred,
             discovered_at: discovered,
             description: &description,
             personal_data: personal,
-            reported_by: user.user_id,
+            reported_by: on.user.user_id,
         },
     )
     .await?;
@@ -85,16 +98,15 @@ pub async fn report_incident(
     } else {
         "Avvikelsen är rapporterad.".to_string()
     };
-    done(
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "incident_reported",
-        kind.label(),
-        json!({}),
-        json!({ "incident_id": iid, "kind": kind, "personal_data": personal }),
+        Change {
+            account_id: on.id,
+            action: "incident_reported",
+            comment: kind.label(),
+            before: json!({}),
+            after: json!({ "incident_id": iid, "kind": kind, "personal_data": personal }),
+        },
         &msg,
     )
     .await
@@ -117,17 +129,12 @@ pub struct FollowUp {
 }
 
 pub async fn follow_up_incident(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
-    Path((id, iid)): Path<(i64, i64)>,
+    on: OnAccount,
+    Path((_, iid)): Path<(i64, i64)>,
     Form(f): Form<FollowUp>,
 ) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (_, can) = load_locked(&mut tx, &user, id).await?;
-    if !can.incident() {
-        return Err(deny("följa upp avvikelser"));
-    }
-    let incident = db::incidents(&mut tx, id)
+    let (mut tx, _) = on.begin(|can| can.incident(), deny("följa upp avvikelser")).await?;
+    let incident = db::incidents(&mut tx, on.id)
         .await?
         .into_iter()
         .find(|i| i.incident_id == iid)
@@ -152,7 +159,7 @@ pub async fn follow_up_incident(
     }
     let ok = db::follow_up_incident(
         &mut tx,
-        id,
+        on.id,
         iid,
         db::IncidentFollowUp {
             dpo_informed: f.dpo_informed.is_some(),
@@ -161,7 +168,7 @@ pub async fn follow_up_incident(
             no_notification_reason: no_reason.as_deref(),
             close,
             closing_note: clean(&f.closing_note).as_deref(),
-            by: user.user_id,
+            by: on.user.user_id,
         },
     )
     .await?;
@@ -172,16 +179,15 @@ pub async fn follow_up_incident(
         "imy_notified_on": notified.map(|d| d.to_string()), "imy_reference": reference,
         "no_notification_reason": no_reason, "closed": close });
     let msg = if close { "Avvikelsen är avslutad." } else { "Uppföljningen är sparad." };
-    done(
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "incident_followed_up",
-        "",
-        json!({ "incident_id": iid }),
-        after,
+        Change {
+            account_id: on.id,
+            action: "incident_followed_up",
+            comment: "",
+            before: json!({ "incident_id": iid }),
+            after,
+        },
         msg,
     )
     .await

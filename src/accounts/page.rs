@@ -4,12 +4,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use super::action::{Can, load};
 use super::db::{self, Account, ArchiveRow, Closure, HistoryRow, Incident, IncidentKind, LinkedForm};
+use super::details::DetailsInput;
+use super::people::PeopleInput;
 use super::rules::{self, AccountState, ArchiveStatus};
 use crate::auth::{CurrentUser, User};
 use crate::error::AppResult;
@@ -41,64 +42,36 @@ pub struct AccountPage {
     platforms: Vec<Choice>,
     units: Vec<Choice>,
     incident_kinds: [IncidentKind; 6],
-    editors_text: String,
+    /// The values of the descriptive data's and the people's forms: what was
+    /// typed when that form was refused, else the account as it is.
+    details: DetailsInput,
+    people_form: PeopleInput,
 }
 
 /// What the user typed into one of the page's forms, kept when it is refused.
-#[derive(Debug, Default, Deserialize, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct Typed {
-    #[serde(default)]
     pub url: String,
-    #[serde(default)]
     pub start_date: String,
-    #[serde(default)]
     pub profile_picture: Option<String>,
-    #[serde(default)]
     pub basic_info: Option<String>,
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
     pub archived_on: String,
-    #[serde(default)]
     pub year: String,
-    #[serde(default)]
     pub method: String,
-    #[serde(default)]
     pub storage_ref: String,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
     pub reason: String,
-    #[serde(default)]
     pub decision: String,
-    #[serde(default)]
     pub days: String,
-    #[serde(default)]
     pub occurred_at: String,
-    #[serde(default)]
     pub discovered_at: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
-    pub owner_user_id: String,
-    #[serde(default)]
-    pub deputy_user_id: String,
-    #[serde(default)]
-    pub editors: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub platform_id: String,
-    #[serde(default)]
-    pub unit_id: String,
-    #[serde(default)]
-    pub purpose: String,
-    #[serde(default)]
-    pub goals: String,
-    #[serde(default)]
-    pub target_groups: String,
-    #[serde(default)]
     pub personal_data: Option<String>,
+    /// The descriptive data's form, when it was the one posted.
+    pub details: Option<DetailsInput>,
+    /// The people's form, when it was the one posted.
+    pub people: Option<PeopleInput>,
 }
 
 impl AccountPage {
@@ -168,19 +141,6 @@ impl AccountPage {
     }
 }
 
-fn editors_text(v: &serde_json::Value) -> String {
-    v.as_array()
-        .map(|arr| {
-            arr.iter()
-                .map(|e| {
-                    format!("{}, {}", e["name"].as_str().unwrap_or(""), e["email"].as_str().unwrap_or(""))
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
-}
-
 pub(super) async fn account_page(
     st: &AppState,
     conn: &mut PgConnection,
@@ -219,7 +179,8 @@ pub(super) async fn account_page(
         archives: db::archives(conn, a.account_id).await?,
         closures: db::closures(conn, a.account_id).await?,
         incidents: db::incidents(conn, a.account_id).await?,
-        editors_text: editors_text(&a.editors),
+        details: typed.details.clone().unwrap_or_else(|| DetailsInput::of(&a)),
+        people_form: typed.people.clone().unwrap_or_else(|| PeopleInput::of(&a)),
         archive_status,
         archive_year,
         close_blocker,

@@ -1,30 +1,59 @@
 //! Changing the account's owner, deputy and other editors.
 
 use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::json;
 
-use super::action::{done, load_locked, refuse_closed};
-use super::db;
-use super::page::{Typed, refused};
-use crate::auth::Actor;
+use super::action::{OnAccount, refuse_closed};
+use super::change::Change;
+use super::db::{self, Account};
+use super::page::Typed;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{FieldErrors, Page};
+use crate::web::FieldErrors;
 
-pub async fn change_people(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
-    Path(id): Path<i64>,
-    Form(t): Form<Typed>,
-) -> AppResult<Response> {
-    let mut tx = st.db.begin().await?;
-    let (a, can) = load_locked(&mut tx, &user, id).await?;
-    if !can.change_people() {
-        return Err(AppError::forbidden("Kontoansvarig byts av enhetens chef eller av kommunikatören."));
+/// What the form of the account's people posts.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct PeopleInput {
+    pub(super) owner_user_id: String,
+    pub(super) deputy_user_id: String,
+    pub(super) editors: String,
+}
+
+impl From<PeopleInput> for Typed {
+    fn from(i: PeopleInput) -> Self {
+        Typed { people: Some(i), ..Typed::default() }
     }
+}
+
+impl PeopleInput {
+    /// The form as the account is now: the editors one per line, "Namn, e-post".
+    pub(super) fn of(a: &Account) -> Self {
+        let id = |u: Option<i64>| u.map(|u| u.to_string()).unwrap_or_default();
+        let editors = a
+            .editors
+            .as_array()
+            .map(|arr| {
+                arr.iter()
+                    .map(|e| {
+                        format!("{}, {}", e["name"].as_str().unwrap_or(""), e["email"].as_str().unwrap_or(""))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default();
+        PeopleInput { owner_user_id: id(a.owner_user_id), deputy_user_id: id(a.deputy_user_id), editors }
+    }
+}
+
+pub async fn change_people(on: OnAccount, Form(t): Form<PeopleInput>) -> AppResult<Response> {
+    let (mut tx, a) = on
+        .begin(
+            |can| can.change_people(),
+            AppError::forbidden("Kontoansvarig byts av enhetens chef eller av kommunikatören."),
+        )
+        .await?;
     refuse_closed(&a)?;
     let people = db::people(&mut tx, a.organisation_id).await?;
     let mut errors = FieldErrors::default();
@@ -50,22 +79,15 @@ pub async fn change_people(
         errors.add("editors", "Skriv en redaktör per rad som \"Namn, e-postadress\".");
     }
     let (Some(owner), true) = (owner, errors.is_empty()) else {
-        return refused(&st, page, &user, id, errors, t).await;
+        return on.refused(errors, t).await;
     };
     let editors = serde_json::to_value(content.editor_list()).unwrap_or_default();
-    db::change_people(&mut tx, id, owner, deputy, &editors).await?;
+    db::change_people(&mut tx, on.id, owner, deputy, &editors).await?;
     let before = json!({ "owner": a.owner_user_id, "deputy": a.deputy_user_id, "editors": a.editors });
     let after = json!({ "owner": owner, "deputy": deputy, "editors": editors });
-    done(
+    on.done(
         tx,
-        &session,
-        &user,
-        &addr,
-        id,
-        "people_changed",
-        "",
-        before,
-        after,
+        Change { account_id: on.id, action: "people_changed", comment: "", before, after },
         "Kontoansvarig, ersättare och redaktörer är sparade.",
     )
     .await

@@ -27,6 +27,25 @@ pub struct Entry<'a> {
     pub client_addr: Option<&'a str>,
 }
 
+impl<'a> Entry<'a> {
+    /// What happened (`action`) to one thing (`entity_type`, `entity_id`).
+    pub fn new(action: &'a str, entity_type: &'a str, entity_id: i64) -> Self {
+        Entry { action, entity_type, entity_id: Some(entity_id), ..Entry::default() }
+    }
+    /// Done by `actor`, from `client_addr`.
+    pub fn by(self, actor: i64, client_addr: Option<&'a str>) -> Self {
+        Entry { actor: Some(actor), client_addr, ..self }
+    }
+    /// The changed fields before the change.
+    pub fn before(self, before: Value) -> Self {
+        Entry { before: Some(before), ..self }
+    }
+    /// The changed fields after the change.
+    pub fn after(self, after: Value) -> Self {
+        Entry { after: Some(after), ..self }
+    }
+}
+
 /// Write an audit row on the caller's connection (normally its transaction).
 pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
     sqlx::query!(

@@ -126,15 +126,9 @@ pub async fn login(
             if locked { None } else { db::register_failure(&mut tx, row.user_id, from).await? };
         audit::record(
             &mut tx,
-            Entry {
-                actor: Some(row.user_id),
-                action: "login_failed",
-                entity_type: "user",
-                entity_id: Some(row.user_id),
-                after: Some(json!({ "reason": if locked { "locked" } else { "password" } })),
-                client_addr: addr.as_deref(),
-                ..Default::default()
-            },
+            Entry::new("login_failed", "user", row.user_id)
+                .by(row.user_id, addr.as_deref())
+                .after(json!({ "reason": if locked { "locked" } else { "password" } })),
         )
         .await?;
         if newly_locked.is_some() {
@@ -156,18 +150,7 @@ pub async fn login(
     }
 
     db::register_success(&mut tx, row.user_id, from).await?;
-    audit::record(
-        &mut tx,
-        Entry {
-            actor: Some(row.user_id),
-            action: "login",
-            entity_type: "user",
-            entity_id: Some(row.user_id),
-            client_addr: addr.as_deref(),
-            ..Default::default()
-        },
-    )
-    .await?;
+    audit::record(&mut tx, Entry::new("login", "user", row.user_id).by(row.user_id, addr.as_deref())).await?;
     tx.commit().await?;
 
     let user = auth.authenticate(row.user_id).await.map_err(auth_error)?.ok_or(AppError::NotFound)?;
@@ -198,18 +181,8 @@ pub async fn logout(
 ) -> AppResult<Response> {
     if let Some(user) = auth.user.clone() {
         let mut tx = state.db.begin().await?;
-        audit::record(
-            &mut tx,
-            Entry {
-                actor: Some(user.user_id),
-                action: "logout",
-                entity_type: "user",
-                entity_id: Some(user.user_id),
-                client_addr: addr.as_deref(),
-                ..Default::default()
-            },
-        )
-        .await?;
+        audit::record(&mut tx, Entry::new("logout", "user", user.user_id).by(user.user_id, addr.as_deref()))
+            .await?;
         tx.commit().await?;
         auth.logout().await.map_err(auth_error)?;
     }
@@ -268,15 +241,9 @@ pub async fn change_password(
         let locked = db::register_failure(&mut tx, user.user_id, from).await?;
         audit::record(
             &mut tx,
-            Entry {
-                actor: Some(user.user_id),
-                action: "password_change_failed",
-                entity_type: "user",
-                entity_id: Some(user.user_id),
-                after: Some(json!({ "reason": "current_password", "locked": locked.is_some() })),
-                client_addr: addr.as_deref(),
-                ..Default::default()
-            },
+            Entry::new("password_change_failed", "user", user.user_id)
+                .by(user.user_id, addr.as_deref())
+                .after(json!({ "reason": "current_password", "locked": locked.is_some() })),
         )
         .await?;
         tx.commit().await?;
@@ -299,14 +266,7 @@ pub async fn change_password(
     db::set_password(&mut tx, user.user_id, &hash, false).await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "password_changed",
-            entity_type: "user",
-            entity_id: Some(user.user_id),
-            client_addr: addr.as_deref(),
-            ..Default::default()
-        },
+        Entry::new("password_changed", "user", user.user_id).by(user.user_id, addr.as_deref()),
     )
     .await?;
     tx.commit().await?;

@@ -234,19 +234,17 @@ pub async fn act(
                 after["account_id"] = json!(account_id);
                 audit::record(
                     &mut tx,
-                    Entry {
-                        actor: Some(user.user_id),
-                        action: if form.kind == FormKind::ExistingAccount {
+                    Entry::new(
+                        if form.kind == FormKind::ExistingAccount {
                             "account_form_approved"
                         } else {
                             "account_created"
                         },
-                        entity_type: "account",
-                        entity_id: Some(account_id),
-                        after: Some(json!({ "form_id": id, "state": "approved" })),
-                        client_addr: addr.as_deref(),
-                        ..Default::default()
-                    },
+                        "account",
+                        account_id,
+                    )
+                    .by(user.user_id, addr.as_deref())
+                    .after(json!({ "form_id": id, "state": "approved" })),
                 )
                 .await?;
             }
@@ -283,15 +281,10 @@ pub async fn act(
     .await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: &format!("form_{}", action.code()),
-            entity_type: "form",
-            entity_id: Some(id),
-            before: Some(json!({ "state": form.state })),
-            after: Some(after),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new(&format!("form_{}", action.code()), "form", id)
+            .by(user.user_id, addr.as_deref())
+            .before(json!({ "state": form.state }))
+            .after(after),
     )
     .await?;
     tx.commit().await?;

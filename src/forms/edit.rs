@@ -208,15 +208,10 @@ pub async fn update_form(
     .await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "form_edited",
-            entity_type: "form",
-            entity_id: Some(id),
-            before: Some(json!({ "state": form.state, "content": form.content.0 })),
-            after: Some(json!({ "state": new_state, "content": content, "signature_dropped": dropped > 0 })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("form_edited", "form", id)
+            .by(user.user_id, addr.as_deref())
+            .before(json!({ "state": form.state, "content": form.content.0 }))
+            .after(json!({ "state": new_state, "content": content, "signature_dropped": dropped > 0 })),
     )
     .await?;
     tx.commit().await?;

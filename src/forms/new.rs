@@ -140,15 +140,9 @@ pub async fn create_form(
     .await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "form_created",
-            entity_type: "form",
-            entity_id: Some(id),
-            after: Some(json!({ "kind": posted.kind, "organisation_id": org })),
-            client_addr: addr.as_deref(),
-            ..Default::default()
-        },
+        Entry::new("form_created", "form", id)
+            .by(user.user_id, addr.as_deref())
+            .after(json!({ "kind": posted.kind, "organisation_id": org })),
     )
     .await?;
     tx.commit().await?;

@@ -81,17 +81,10 @@ pub(super) async fn submit(
             .await?;
             audit::record(
                 &mut tx,
-                Entry {
-                    actor: Some(user.user_id),
-                    action: "form_edited",
-                    entity_type: "form",
-                    entity_id: Some(id),
-                    before: Some(json!({ "state": form.state, "content": form.content.0 })),
-                    after: Some(
-                        json!({ "state": FormState::Draft, "content": content, "submit_refused": true }),
-                    ),
-                    client_addr: addr.as_deref(),
-                },
+                Entry::new("form_edited", "form", id)
+                    .by(user.user_id, addr.as_deref())
+                    .before(json!({ "state": form.state, "content": form.content.0 }))
+                    .after(json!({ "state": FormState::Draft, "content": content, "submit_refused": true })),
             )
             .await?;
             tx.commit().await?;
@@ -140,15 +133,10 @@ pub(super) async fn submit(
     .await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "form_submit",
-            entity_type: "form",
-            entity_id: Some(id),
-            before: Some(json!({ "state": FormState::Draft })),
-            after: Some(json!({ "state": to, "case_number": number })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("form_submit", "form", id)
+            .by(user.user_id, addr.as_deref())
+            .before(json!({ "state": FormState::Draft }))
+            .after(json!({ "state": to, "case_number": number })),
     )
     .await?;
     tx.commit().await?;
@@ -179,15 +167,7 @@ pub async fn delete_draft(
     };
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "form_draft_deleted",
-            entity_type: "form",
-            entity_id: Some(id),
-            before: Some(content),
-            client_addr: addr.as_deref(),
-            ..Default::default()
-        },
+        Entry::new("form_draft_deleted", "form", id).by(user.user_id, addr.as_deref()).before(content),
     )
     .await?;
     tx.commit().await?;

@@ -134,16 +134,10 @@ pub async fn commit(
     db::mark_committed(&mut tx, id, user.user_id, &result).await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "import_committed",
-            entity_type: "import_batch",
-            entity_id: Some(id),
-            before: None,
-            after: Some(json!({ "file": b.file_name, "created": created.len(), "updated": updated.len(),
+        Entry::new("import_committed", "import_batch", id)
+            .by(user.user_id, addr.as_deref())
+            .after(json!({ "file": b.file_name, "created": created.len(), "updated": updated.len(),
                                 "skipped": skipped.len(), "organisation_id": b.organisation_id })),
-            client_addr: addr.as_deref(),
-        },
     )
     .await?;
     tx.commit().await?;

@@ -260,15 +260,10 @@ pub async fn set_columns(
     db::set_mapping(&mut tx, id, &mapping).await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "import_columns_set",
-            entity_type: "import_batch",
-            entity_id: Some(id),
-            before: Some(json!(b.mapping.0)),
-            after: Some(json!(mapping)),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("import_columns_set", "import_batch", id)
+            .by(user.user_id, addr.as_deref())
+            .before(json!(b.mapping.0))
+            .after(json!(mapping)),
     )
     .await?;
     tx.commit().await?;

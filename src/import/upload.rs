@@ -194,15 +194,9 @@ pub async fn upload(
     .await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "import_uploaded",
-            entity_type: "import_batch",
-            entity_id: Some(batch_id),
-            before: None,
-            after: Some(json!({ "file": name, "sha256": hash, "rows": data.len(), "organisation_id": organisation_id })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("import_uploaded", "import_batch", batch_id).by(user.user_id, addr.as_deref()).after(
+            json!({ "file": name, "sha256": hash, "rows": data.len(), "organisation_id": organisation_id }),
+        ),
     )
     .await?;
     tx.commit().await?;

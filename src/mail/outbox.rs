@@ -86,15 +86,9 @@ pub async fn retry(
     }
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "mail_retried",
-            entity_type: "mail",
-            entity_id: Some(id),
-            after: Some(json!({ "state": "queued" })),
-            client_addr: addr.as_deref(),
-            ..Default::default()
-        },
+        Entry::new("mail_retried", "mail", id)
+            .by(user.user_id, addr.as_deref())
+            .after(json!({ "state": "queued" })),
     )
     .await?;
     tx.commit().await?;

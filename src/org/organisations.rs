@@ -2,21 +2,19 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
-use tower_sessions::Session;
 
-use super::admin::{audit_entry, on_constraint};
+use super::admin::{AdminChange, AdminView, Unique};
 use super::db::{self, OrgFields, OrgKind, Organisation, Unit};
-use crate::audit::{self};
-use crate::auth::{Admin, Role, Scope};
+use crate::audit::Entry;
+use crate::auth::{Role, Scope};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
+use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 /// The organisation form as typed, so a failed submit shows it again.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -125,8 +123,7 @@ pub struct OrganisationsPage {
     roles: Vec<Role>,
 }
 
-pub async fn organisations(State(state): State<AppState>, page: Page, _: Admin) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
+pub async fn organisations(AdminView { page, mut conn }: AdminView) -> AppResult<Response> {
     let organisations = db::organisations(&mut conn).await?;
     render(&OrganisationsPage {
         page,
@@ -137,40 +134,30 @@ pub async fn organisations(State(state): State<AppState>, page: Page, _: Admin) 
     })
 }
 
-pub async fn create_organisation(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    page: Page,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    Form(form): Form<OrgInput>,
-) -> AppResult<Response> {
+/// An organisation's name is unique.
+const ORG_NAME: Unique = Unique {
+    constraint: "organisations_name_key",
+    field: "name",
+    message: "Det finns redan en organisation med det namnet.",
+};
+
+pub async fn create_organisation(mut ch: AdminChange, Form(form): Form<OrgInput>) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let mut tx = state.db.begin().await?;
-    if let Some(fields) = form.parse(&mut errors) {
-        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        match db::create_organisation(&mut sp, &fields).await {
-            Ok(id) => {
-                sp.commit().await?;
-                let mut e = audit_entry(admin.user_id, "organisation_created", "organisation", id, &addr);
-                e.after = Some(json!(fields));
-                audit::record(&mut tx, e).await?;
-                tx.commit().await?;
-                flash(&session, FlashKind::Success, format!("Organisationen {} är skapad.", fields.name))
-                    .await;
-                return Ok(Redirect::to(&format!("/admin/organisationer/{id}")).into_response());
-            }
-            Err(e) => on_constraint(
-                e,
-                "organisations_name_key",
-                &mut errors,
-                "name",
-                "Det finns redan en organisation med det namnet.",
-            )?,
-        }
+    if let Some(fields) = form.parse(&mut errors)
+        && let Some(id) =
+            ch.unique(&ORG_NAME, &mut errors, async |c| db::create_organisation(c, &fields).await).await?
+    {
+        let entry = Entry::new("organisation_created", "organisation", id).after(json!(fields));
+        return ch
+            .done(
+                entry,
+                format!("Organisationen {} är skapad.", fields.name),
+                &format!("/admin/organisationer/{id}"),
+            )
+            .await;
     }
-    let organisations = db::organisations(&mut tx).await?;
-    let p = OrganisationsPage { page, organisations, form, errors, roles: delegable_roles() };
+    let organisations = db::organisations(&mut ch.tx).await?;
+    let p = OrganisationsPage { page: ch.page, organisations, form, errors, roles: delegable_roles() };
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }
 
@@ -192,12 +179,9 @@ pub(super) async fn org_or_404(conn: &mut PgConnection, id: i64) -> AppResult<Or
 }
 
 pub async fn organisation_edit(
-    State(state): State<AppState>,
-    page: Page,
-    _: Admin,
+    AdminView { page, mut conn }: AdminView,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
     let org = org_or_404(&mut conn, id).await?;
     let units = db::units_of(&mut conn, id).await?;
     render(&OrganisationEdit {
@@ -213,42 +197,23 @@ pub async fn organisation_edit(
 }
 
 pub async fn update_organisation(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    page: Page,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<OrgInput>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let org = org_or_404(&mut tx, id).await?;
+    let org = org_or_404(&mut ch.tx, id).await?;
     let mut errors = FieldErrors::default();
-    if let Some(fields) = form.parse(&mut errors) {
-        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        match db::update_organisation(&mut sp, id, &fields).await {
-            Ok(()) => {
-                sp.commit().await?;
-                let mut e = audit_entry(admin.user_id, "organisation_updated", "organisation", id, &addr);
-                e.before = Some(json!(org));
-                e.after = Some(json!(fields));
-                audit::record(&mut tx, e).await?;
-                tx.commit().await?;
-                flash(&session, FlashKind::Success, "Ändringarna är sparade.").await;
-                return Ok(Redirect::to(&format!("/admin/organisationer/{id}")).into_response());
-            }
-            Err(e) => on_constraint(
-                e,
-                "organisations_name_key",
-                &mut errors,
-                "name",
-                "Det finns redan en organisation med det namnet.",
-            )?,
-        }
+    if let Some(fields) = form.parse(&mut errors)
+        && let Some(()) =
+            ch.unique(&ORG_NAME, &mut errors, async |c| db::update_organisation(c, id, &fields).await).await?
+    {
+        let entry =
+            Entry::new("organisation_updated", "organisation", id).before(json!(org)).after(json!(fields));
+        return ch.done(entry, "Ändringarna är sparade.", &format!("/admin/organisationer/{id}")).await;
     }
-    let units = db::units_of(&mut tx, id).await?;
+    let units = db::units_of(&mut ch.tx, id).await?;
     let p = OrganisationEdit {
-        page,
+        page: ch.page,
         org,
         form,
         errors,

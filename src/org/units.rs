@@ -2,21 +2,18 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
-use super::admin::{audit_entry, on_constraint};
+use super::admin::{AdminChange, AdminView, Unique};
 use super::db::{self, Unit};
 use super::organisations::{OrgInput, OrganisationEdit, delegable_roles, org_or_404};
-use crate::audit::{self};
-use crate::auth::Admin;
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
+use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 #[derive(Deserialize)]
 pub struct UnitInput {
@@ -37,42 +34,33 @@ pub(super) fn parse_unit_name(name: &str, errors: &mut FieldErrors) -> Option<St
     n
 }
 
+/// The unit's name is unique within its organisation.
+const UNIT_NAME: Unique = Unique {
+    constraint: "units_name_key",
+    field: "unit_name",
+    message: "Organisationen har redan en enhet med det namnet.",
+};
+
 pub async fn create_unit(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    page: Page,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<UnitInput>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let org = org_or_404(&mut tx, id).await?;
+    let org = org_or_404(&mut ch.tx, id).await?;
     let mut errors = FieldErrors::default();
-    if let Some(name) = parse_unit_name(&form.name, &mut errors) {
-        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        match db::create_unit(&mut sp, id, &name).await {
-            Ok(unit_id) => {
-                sp.commit().await?;
-                let mut e = audit_entry(admin.user_id, "unit_created", "unit", unit_id, &addr);
-                e.after = Some(json!({ "organisation_id": id, "name": name }));
-                audit::record(&mut tx, e).await?;
-                tx.commit().await?;
-                flash(&session, FlashKind::Success, format!("Enheten {name} är skapad.")).await;
-                return Ok(Redirect::to(&format!("/admin/organisationer/{id}#enheter")).into_response());
-            }
-            Err(e) => on_constraint(
-                e,
-                "units_name_key",
-                &mut errors,
-                "unit_name",
-                "Organisationen har redan en enhet med det namnet.",
-            )?,
-        }
+    if let Some(name) = parse_unit_name(&form.name, &mut errors)
+        && let Some(unit_id) =
+            ch.unique(&UNIT_NAME, &mut errors, async |c| db::create_unit(c, id, &name).await).await?
+    {
+        let after = json!({ "organisation_id": id, "name": name });
+        let entry = Entry::new("unit_created", "unit", unit_id).after(after);
+        return ch
+            .done(entry, format!("Enheten {name} är skapad."), &format!("/admin/organisationer/{id}#enheter"))
+            .await;
     }
-    let units = db::units_of(&mut tx, id).await?;
+    let units = db::units_of(&mut ch.tx, id).await?;
     let p = OrganisationEdit {
-        page,
+        page: ch.page,
         form: OrgInput::from_org(&org),
         org,
         errors: FieldErrors::default(),
@@ -94,13 +82,7 @@ pub struct UnitEdit {
     errors: FieldErrors,
 }
 
-pub async fn unit_edit(
-    State(state): State<AppState>,
-    page: Page,
-    _: Admin,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
+pub async fn unit_edit(AdminView { page, mut conn }: AdminView, Path(id): Path<i64>) -> AppResult<Response> {
     let unit = db::unit(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     render(&UnitEdit {
         page,
@@ -112,41 +94,23 @@ pub async fn unit_edit(
 }
 
 pub async fn update_unit(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    page: Page,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<UnitInput>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let unit = db::unit(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let unit = db::unit(&mut ch.tx, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let active = form.active.is_some();
-    if let Some(name) = parse_unit_name(&form.name, &mut errors) {
-        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        match db::update_unit(&mut sp, id, &name, active).await {
-            Ok(()) => {
-                sp.commit().await?;
-                let mut e = audit_entry(admin.user_id, "unit_updated", "unit", id, &addr);
-                e.before = Some(json!({ "name": unit.name, "active": unit.active }));
-                e.after = Some(json!({ "name": name, "active": active }));
-                audit::record(&mut tx, e).await?;
-                tx.commit().await?;
-                flash(&session, FlashKind::Success, "Ändringarna är sparade.").await;
-                return Ok(Redirect::to(&format!("/admin/organisationer/{}#enheter", unit.organisation_id))
-                    .into_response());
-            }
-            Err(e) => on_constraint(
-                e,
-                "units_name_key",
-                &mut errors,
-                "unit_name",
-                "Organisationen har redan en enhet med det namnet.",
-            )?,
-        }
+    if let Some(name) = parse_unit_name(&form.name, &mut errors)
+        && let Some(()) =
+            ch.unique(&UNIT_NAME, &mut errors, async |c| db::update_unit(c, id, &name, active).await).await?
+    {
+        let entry = Entry::new("unit_updated", "unit", id)
+            .before(json!({ "name": unit.name, "active": unit.active }))
+            .after(json!({ "name": name, "active": active }));
+        let to = format!("/admin/organisationer/{}#enheter", unit.organisation_id);
+        return ch.done(entry, "Ändringarna är sparade.", &to).await;
     }
-    let p = UnitEdit { page, unit, name: form.name, active, errors };
+    let p = UnitEdit { page: ch.page, unit, name: form.name, active, errors };
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }

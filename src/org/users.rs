@@ -2,21 +2,19 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
-use tower_sessions::Session;
 
-use super::admin::{audit_entry, on_constraint};
+use super::admin::{AdminChange, AdminView, Unique};
 use super::db::{self, Assignment, Organisation, Unit, UserFields, UserRow};
-use crate::audit::{self};
+use crate::audit::Entry;
 use crate::auth::{Admin, Role, password};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
+use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct UserInput {
@@ -103,12 +101,9 @@ pub struct UsersPage {
 }
 
 pub async fn users(
-    State(state): State<AppState>,
-    page: Page,
-    _: Admin,
+    AdminView { page, mut conn }: AdminView,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
     let q = q.q.trim().to_string();
     let users = db::users(&mut conn, &q).await?;
     render(&UsersPage { page, q, users })
@@ -140,45 +135,34 @@ pub struct OneTimePassword {
     pub(super) created: bool,
 }
 
-pub async fn create_user(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    page: Page,
-    ClientAddr(addr): ClientAddr,
-    Form(form): Form<UserInput>,
-) -> AppResult<Response> {
+/// An e-mail address belongs to one user.
+const USER_EMAIL: Unique = Unique {
+    constraint: "users_email_key",
+    field: "email",
+    message: "Det finns redan en användare med den e-postadressen.",
+};
+
+pub async fn create_user(mut ch: AdminChange, Form(form): Form<UserInput>) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     if let Some(fields) = form.parse(&mut errors) {
         let otp = password::one_time_password();
         let hash = password::hash(otp.clone()).await?;
-        let mut tx = state.db.begin().await?;
-        let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-        match db::create_user(&mut sp, &fields, &hash).await {
-            Ok(id) => {
-                sp.commit().await?;
-                let mut e = audit_entry(admin.user_id, "user_created", "user", id, &addr);
-                e.after = Some(json!(fields));
-                audit::record(&mut tx, e).await?;
-                tx.commit().await?;
-                return render(&OneTimePassword {
-                    page,
-                    user_id: id,
-                    name: fields.name,
-                    email: fields.email,
-                    password: otp,
-                    created: true,
-                });
-            }
-            Err(e) => on_constraint(
-                e,
-                "users_email_key",
-                &mut errors,
-                "email",
-                "Det finns redan en användare med den e-postadressen.",
-            )?,
+        if let Some(id) =
+            ch.unique(&USER_EMAIL, &mut errors, async |c| db::create_user(c, &fields, &hash).await).await?
+        {
+            ch.audit(Entry::new("user_created", "user", id).after(json!(fields))).await?;
+            ch.tx.commit().await?;
+            return render(&OneTimePassword {
+                page: ch.page,
+                user_id: id,
+                name: fields.name,
+                email: fields.email,
+                password: otp,
+                created: true,
+            });
         }
     }
-    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &UserNew { page, form, errors }))
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &UserNew { page: ch.page, form, errors }))
 }
 
 #[derive(Default, Deserialize, Clone)]
@@ -229,13 +213,7 @@ pub(super) async fn user_edit_page(
     })
 }
 
-pub async fn user_edit(
-    State(state): State<AppState>,
-    page: Page,
-    _: Admin,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
+pub async fn user_edit(AdminView { page, mut conn }: AdminView, Path(id): Path<i64>) -> AppResult<Response> {
     let user = db::user(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let form = UserInput::from_row(&user);
     let p = user_edit_page(
@@ -252,49 +230,29 @@ pub async fn user_edit(
 }
 
 pub async fn update_user(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    page: Page,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<UserInput>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let user = db::user(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let user = db::user(&mut ch.tx, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     if let Some(fields) = form.parse(&mut errors) {
-        if id == admin.user_id && !fields.active {
+        if id == ch.admin.user_id && !fields.active {
             errors.add("active", "Du kan inte inaktivera dig själv.");
-        } else {
-            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-            match db::update_user(&mut sp, id, &fields).await {
-                Ok(()) => {
-                    sp.commit().await?;
-                    let mut e = audit_entry(admin.user_id, "user_updated", "user", id, &addr);
-                    e.before = Some(json!(user));
-                    e.after = Some(json!(fields));
-                    audit::record(&mut tx, e).await?;
-                    tx.commit().await?;
-                    let msg = if user.active && !fields.active {
-                        "Användaren är inaktiverad och utloggad."
-                    } else {
-                        "Ändringarna är sparade."
-                    };
-                    flash(&session, FlashKind::Success, msg).await;
-                    return Ok(Redirect::to(&format!("/admin/anvandare/{id}")).into_response());
-                }
-                Err(e) => on_constraint(
-                    e,
-                    "users_email_key",
-                    &mut errors,
-                    "email",
-                    "Det finns redan en användare med den e-postadressen.",
-                )?,
-            }
+        } else if let Some(()) =
+            ch.unique(&USER_EMAIL, &mut errors, async |c| db::update_user(c, id, &fields).await).await?
+        {
+            let entry = Entry::new("user_updated", "user", id).before(json!(user)).after(json!(fields));
+            let msg = if user.active && !fields.active {
+                "Användaren är inaktiverad och utloggad."
+            } else {
+                "Ändringarna är sparade."
+            };
+            return ch.done(entry, msg, &format!("/admin/anvandare/{id}")).await;
         }
     }
-    let p = user_edit_page(&mut tx, page, user, form, errors, RoleInput::default(), FieldErrors::default())
-        .await?;
+    let p =
+        user_edit_page(&mut ch.tx, ch.page, user, form, errors, RoleInput::default(), FieldErrors::default())
+            .await?;
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }

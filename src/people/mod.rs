@@ -95,15 +95,10 @@ pub async fn mail_preference(
     let before = crate::mail::db::set_weekly(&mut tx, user.user_id, weekly).await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "mail_preference_changed",
-            entity_type: "user",
-            entity_id: Some(user.user_id),
-            before: Some(json!({ "weekly": before })),
-            after: Some(json!({ "weekly": weekly })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("mail_preference_changed", "user", user.user_id)
+            .by(user.user_id, addr.as_deref())
+            .before(json!({ "weekly": before }))
+            .after(json!({ "weekly": weekly })),
     )
     .await?;
     tx.commit().await?;
@@ -142,14 +137,7 @@ pub async fn acknowledge(
     if db::acknowledge(&mut tx, user.user_id, doc).await? {
         audit::record(
             &mut tx,
-            Entry {
-                actor: Some(user.user_id),
-                action: "document_acknowledged",
-                entity_type: "document",
-                entity_id: Some(doc),
-                client_addr: addr.as_deref(),
-                ..Default::default()
-            },
+            Entry::new("document_acknowledged", "document", doc).by(user.user_id, addr.as_deref()),
         )
         .await?;
         tx.commit().await?;
@@ -195,15 +183,9 @@ pub async fn add_training(
     let id = db::add_training(&mut tx, user.user_id, &course, on, user.user_id).await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "training_recorded",
-            entity_type: "training",
-            entity_id: Some(id),
-            after: Some(json!({ "course": course, "completed_on": on.to_string() })),
-            client_addr: addr.as_deref(),
-            ..Default::default()
-        },
+        Entry::new("training_recorded", "training", id)
+            .by(user.user_id, addr.as_deref())
+            .after(json!({ "course": course, "completed_on": on.to_string() })),
     )
     .await?;
     tx.commit().await?;
@@ -319,15 +301,9 @@ pub async fn publish(
                 sp.commit().await?;
                 audit::record(
                     &mut tx,
-                    Entry {
-                        actor: Some(admin.user_id),
-                        action: "document_published",
-                        entity_type: "document",
-                        entity_id: Some(id),
-                        after: Some(json!({ "kind": kind, "version": version, "title": title, "url": url })),
-                        client_addr: addr.as_deref(),
-                        ..Default::default()
-                    },
+                    Entry::new("document_published", "document", id)
+                        .by(admin.user_id, addr.as_deref())
+                        .after(json!({ "kind": kind, "version": version, "title": title, "url": url })),
                 )
                 .await?;
                 tx.commit().await?;
@@ -373,15 +349,10 @@ pub async fn set_link(
         let before = db::set_document_url(&mut tx, id, &url).await?.ok_or(AppError::NotFound)?;
         audit::record(
             &mut tx,
-            Entry {
-                actor: Some(admin.user_id),
-                action: "document_link_set",
-                entity_type: "document",
-                entity_id: Some(id),
-                before: Some(json!({ "url": before })),
-                after: Some(json!({ "url": url })),
-                client_addr: addr.as_deref(),
-            },
+            Entry::new("document_link_set", "document", id)
+                .by(admin.user_id, addr.as_deref())
+                .before(json!({ "url": before }))
+                .after(json!({ "url": url })),
         )
         .await?;
         tx.commit().await?;

@@ -107,15 +107,7 @@ pub async fn submit(
     let v = db::submit(&mut tx, acc.organisation_id, year, user.user_id, &comment, &rows).await?;
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "slk_report_submitted",
-            entity_type: "organisation",
-            entity_id: Some(acc.organisation_id),
-            before: None,
-            after: Some(json!({ "year": year, "version": v.version, "accounts": v.account_count, "comment": comment })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("slk_report_submitted", "organisation", acc.organisation_id).by(user.user_id, addr.as_deref()).after(json!({ "year": year, "version": v.version, "accounts": v.account_count, "comment": comment })),
     )
     .await?;
     tx.commit().await?;

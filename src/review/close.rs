@@ -29,15 +29,9 @@ pub async fn close(
     let confirmed = rows.iter().filter(|p| p.confirmed_at.is_some()).count();
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "review_closed",
-            entity_type: "yearly_review",
-            entity_id: Some(review.review_id),
-            before: None,
-            after: Some(json!({ "year": year, "accounts": rows.len(), "confirmed": confirmed })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("review_closed", "yearly_review", review.review_id)
+            .by(user.user_id, addr.as_deref())
+            .after(json!({ "year": year, "accounts": rows.len(), "confirmed": confirmed })),
     )
     .await?;
     tx.commit().await?;

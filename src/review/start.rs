@@ -41,15 +41,9 @@ pub async fn start(
     };
     audit::record(
         &mut tx,
-        Entry {
-            actor: Some(user.user_id),
-            action: "review_started",
-            entity_type: "yearly_review",
-            entity_id: Some(review_id),
-            before: None,
-            after: Some(json!({ "organisation_id": acc.organisation_id, "year": year })),
-            client_addr: addr.as_deref(),
-        },
+        Entry::new("review_started", "yearly_review", review_id)
+            .by(user.user_id, addr.as_deref())
+            .after(json!({ "organisation_id": acc.organisation_id, "year": year })),
     )
     .await?;
     tx.commit().await?;

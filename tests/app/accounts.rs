@@ -567,6 +567,13 @@ async fn owners_are_changed_by_the_manager_or_communicator_and_data_by_the_commu
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.texts(".error-summary li").len(), 2);
+    // The refused form keeps what was typed, not the account as it is.
+    assert_eq!(r.text("#editors"), "bara namn");
+    assert!(
+        r.text("#owner_user_id option[selected]").contains("kommunikator@example.se"),
+        "{}",
+        r.text("#owner_user_id")
+    );
     chef.post(
         &format!("/konton/{id}/ansvariga"),
         &[
@@ -605,6 +612,15 @@ async fn owners_are_changed_by_the_manager_or_communicator_and_data_by_the_commu
     )
     .await
     .assert_redirect(&format!("/konton/{id}"));
+    let r = komm
+        .post(
+            &format!("/konton/{id}/uppgifter"),
+            &[("name", ""), ("url", "@larkan"), ("purpose", "Skrivet men inte sparat")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text("#purpose"), "Skrivet men inte sparat");
+    assert!(r.body.contains("<dd>Nytt syfte</dd>"), "the saved purpose stays in the facts");
     let page = on_page(&komm, id).await;
     assert_eq!(page.text("h1"), "Lärkan <script>");
     assert!(!page.body.contains("<script>"));
