@@ -6,7 +6,7 @@ use axum::Router;
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Role, Viewer};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Page, Task, render};
@@ -25,11 +25,7 @@ pub struct StartPage {
     shortcuts: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn start(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-) -> AppResult<Response> {
+pub async fn start(Viewer { st: state, page, user }: Viewer) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     // Each feature says what the user has to do; the start page only joins them.
     let mut tasks = crate::forms::tasks(&mut conn, &user).await?;

@@ -1,7 +1,7 @@
 //! The account page `/konton/{id}`, also re-rendered with 422 and what was typed.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use sqlx::PgConnection;
@@ -12,7 +12,7 @@ use super::db::{self, Account, ArchiveRow, Closure, HistoryRow, Incident, Incide
 use super::details::DetailsInput;
 use super::people::PeopleInput;
 use super::rules::{self, AccountState, ArchiveStatus};
-use crate::auth::{CurrentUser, User};
+use crate::auth::{User, Viewer};
 use crate::error::AppResult;
 use crate::org::db::Choice;
 use crate::state::AppState;
@@ -197,12 +197,7 @@ pub(super) async fn account_page(
     })
 }
 
-pub async fn show(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let (a, can) = load(&mut conn, &user, id).await?;
     let p = account_page(&st, &mut conn, page, a, can, FieldErrors::default(), Typed::default()).await?;

@@ -1,17 +1,16 @@
 //! The register `/konton`: search, filters, sorting and paging in the user's scope.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::db::{self, Filters, RegisterRow, Scope};
 use super::rules::AccountState;
-use crate::auth::CurrentUser;
+use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::org::db::Choice;
-use crate::state::AppState;
 use crate::web::{Page, render, url_encode};
 
 pub const PAGE_SIZE: i64 = 50;
@@ -69,9 +68,7 @@ impl RegisterPage {
 }
 
 pub async fn register(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
+    Viewer { st, page, user }: Viewer,
     Query(q): Query<RegisterQuery>,
 ) -> AppResult<Response> {
     let scope = Scope::of(&user);

@@ -66,6 +66,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
     }
 }
 
+/// Who views a page: the logged-in user (as `CurrentUser`), the layout's page,
+/// and the app state. The page handlers that need no role of their own take
+/// this instead of the three.
+pub struct Viewer {
+    pub st: crate::state::AppState,
+    pub page: crate::web::Page,
+    pub user: User,
+}
+
+impl FromRequestParts<crate::state::AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &crate::state::AppState) -> AppResult<Self> {
+        let Ok(page) = crate::web::Page::from_request_parts(parts, st).await;
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, st).await?;
+        Ok(Viewer { st: st.clone(), page, user })
+    }
+}
+
 /// Require one of `roles`, else 403.
 pub fn require(user: &User, roles: &[Role]) -> AppResult<()> {
     if user.has_any(roles) {

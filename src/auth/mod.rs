@@ -19,7 +19,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::state::AppState;
 pub use extract::{
     AccountOwner, Actor, Admin, Archivist, CityOffice, Communicator, CurrentUser, Importer, Manager,
-    OrgViewer, Strategist, require,
+    OrgViewer, Strategist, Viewer, require,
 };
 pub use handlers::auth_error;
 pub use user::{AuthSession, Backend, Grant, Role, Scope, User, load_user};

@@ -15,7 +15,7 @@ use super::submit::submit;
 use super::workflow::{self, Action, Capacity, FormState};
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
-use crate::auth::{CurrentUser, User};
+use crate::auth::{User, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};
@@ -136,12 +136,7 @@ pub(super) async fn edit_page(
     })
 }
 
-pub async fn edit_form(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn edit_form(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let form = owned_form(&mut conn, &user, id).await?;
     if workflow::transition(form.state, Action::Edit, Capacity::Owner).is_none() {

@@ -1,15 +1,14 @@
 //! The list of forms the user may see.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::db::{self, FormListRow};
 use super::workflow::{self, FormState};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Role, Viewer};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::{Page, render};
 
 /// The status filter's code for drafts sent back to their owner.
@@ -32,12 +31,7 @@ pub struct ListPage {
     can_create: bool,
 }
 
-pub async fn list(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+pub async fn list(Viewer { st, page, user }: Viewer, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let (state, returned) = match q.status.as_str() {
         RETURNED => (Some(FormState::Draft), Some(true)),

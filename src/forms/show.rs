@@ -1,7 +1,7 @@
 //! The form page with its history and the buttons the user may press, and its printout.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use sqlx::PgConnection;
 
@@ -9,7 +9,7 @@ use super::act::*;
 use super::content::FormContent;
 use super::db::{self, Event, FormRow, Signature};
 use super::workflow::{self, Action, Capacity, FormState};
-use crate::auth::{CurrentUser, Role, User};
+use crate::auth::{Role, User, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, Page, render};
@@ -168,22 +168,12 @@ pub(super) async fn show_page(
     })
 }
 
-pub async fn show(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     form_page(&st, page, &user, id, false).await
 }
 
 /// The same page laid out for printing: content, signature and decision, no buttons.
-pub async fn print(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn print(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     form_page(&st, page, &user, id, true).await
 }
 

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use super::db::{self, Organisation, Person, Unit};
-use crate::auth::{CurrentUser, OrgViewer, Role, require};
+use crate::auth::{OrgViewer, Role, Viewer, require};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Page, render};
@@ -39,9 +39,7 @@ pub struct OrganisationPage {
 /// An organisation's units and people. Outside the user's scope: 404; in
 /// scope without a viewing role (owner, manager): 403.
 pub async fn organisation(
-    State(state): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
+    Viewer { st: state, page, user }: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;

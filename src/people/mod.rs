@@ -20,7 +20,7 @@ use tower_sessions::Session;
 
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
-use crate::auth::{Admin, CurrentUser, Manager, Role};
+use crate::auth::{Admin, Manager, Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::parse_date;
@@ -111,11 +111,7 @@ pub async fn mail_preference(
     Ok(Redirect::to("/mina-uppgifter#epost").into_response())
 }
 
-pub async fn mine(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-) -> AppResult<Response> {
+pub async fn mine(Viewer { st, page, user }: Viewer) -> AppResult<Response> {
     render(&mine_page(&st, page, user.user_id, FieldErrors::default(), String::new(), String::new()).await?)
 }
 

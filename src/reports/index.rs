@@ -3,15 +3,14 @@
 //! the newest version, every version's downloads, and the city-wide compilation.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::db::{self, OrgStatus, VersionInfo};
 use super::report_year;
-use crate::auth::{CurrentUser, Role, require};
+use crate::auth::{Role, Viewer, require};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::{Page, render};
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,12 +43,7 @@ impl IndexPage {
     }
 }
 
-pub async fn index(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Query(q): Query<YearQuery>,
-) -> AppResult<Response> {
+pub async fn index(Viewer { st, page, user }: Viewer, Query(q): Query<YearQuery>) -> AppResult<Response> {
     require(&user, &[Role::Communicator, Role::Strategist, Role::CityOffice])?;
     let today = st.today();
     let year =

@@ -3,7 +3,7 @@
 //! versions; and the live data as `{år}.xlsx` and `{år}.csv`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,9 +12,8 @@ use super::db::{self, VersionInfo};
 use super::export::{self, Meta, Section, Writer};
 use super::rows::{Changes, Counts, ReportRow, Summary, accounts_noun};
 use super::{access, parse_year};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{Role, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::{Page, render};
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,9 +107,7 @@ pub fn export_file(
 
 /// `/rapporter/slk/2026`, `/rapporter/slk/2026.xlsx`, `/rapporter/slk/2026.csv`.
 pub async fn show(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
+    Viewer { st, page, user }: Viewer,
     Path(file): Path<String>,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Response> {

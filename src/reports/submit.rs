@@ -14,8 +14,7 @@ use super::report::OrgQuery;
 use super::rows::{Summary, accounts_noun};
 use super::{parse_year, submit_access};
 use crate::audit::{self, Entry};
-use crate::auth::Actor;
-use crate::auth::CurrentUser;
+use crate::auth::{Actor, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};
@@ -69,9 +68,7 @@ async fn page_for(
 }
 
 pub async fn confirm(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
+    Viewer { st, page, user }: Viewer,
     Path(year): Path<String>,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Response> {

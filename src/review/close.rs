@@ -1,25 +1,17 @@
 //! "Avsluta genomgången": closes the year's review; the owners' tasks end.
 
-use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use super::db;
+use super::progress::ReviewChange;
 use crate::audit::{self, Entry};
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::reports::{OrgQuery, parse_year};
-use crate::state::AppState;
 use crate::web::{FlashKind, flash};
 
 pub async fn close(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
-    Path(year): Path<String>,
-    Query(q): Query<OrgQuery>,
+    ReviewChange { st, user, session, addr, year, acc, q }: ReviewChange,
 ) -> AppResult<Response> {
-    let year = parse_year(&year)?;
-    let acc = super::progress::change_access(&user, &q)?;
     let mut tx = st.db.begin().await?;
     let review = db::review(&mut tx, acc.organisation_id, year).await?.ok_or(AppError::NotFound)?;
     if !db::close(&mut tx, review.review_id, user.user_id).await? {

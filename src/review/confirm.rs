@@ -17,7 +17,7 @@ use crate::accounts::change::Change;
 use crate::accounts::db::{Account, Scope, account_in_scope};
 use crate::accounts::rules::AccountState;
 use crate::auth::Actor;
-use crate::auth::{CurrentUser, User};
+use crate::auth::{User, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::forms::content::FREQUENCIES;
 use crate::state::AppState;
@@ -111,12 +111,7 @@ async fn page_for(
     })
 }
 
-pub async fn show(
-    State(st): State<AppState>,
-    page: Page,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     let a = load(&mut *st.db.acquire().await?, &user, id).await?;
     render(&page_for(&st, page, a, None, FieldErrors::default()).await?)
 }

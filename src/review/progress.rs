@@ -3,12 +3,14 @@
 //! confirmed yet and a `mailto:` link to them.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
 
 use super::db::{self, Progress, Review};
 use super::may_start;
-use crate::auth::User;
+use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult};
 use crate::reports::rows::accounts_noun;
 use crate::reports::{Access, OrgQuery, access, parse_year};
@@ -23,6 +25,35 @@ pub fn change_access(user: &User, q: &OrgQuery) -> AppResult<Access> {
         return Err(AppError::forbidden("SLK läser den årliga genomgången men ändrar den inte."));
     }
     Ok(acc)
+}
+
+/// A change to one organisation's review of a year (start, close), as its
+/// handlers take it: who makes it, the year in the path and the organisation
+/// in the query, checked against what the user may change.
+pub struct ReviewChange {
+    pub st: AppState,
+    pub user: User,
+    pub session: Session,
+    pub addr: Option<String>,
+    pub year: i32,
+    pub acc: Access,
+    pub q: OrgQuery,
+}
+
+impl FromRequestParts<AppState> for ReviewChange {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let Actor { user, session, addr } =
+            Actor::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        let Path(year) =
+            Path::<String>::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        let Query(q) =
+            Query::<OrgQuery>::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        let year = parse_year(&year).map_err(IntoResponse::into_response)?;
+        let acc = change_access(&user, &q).map_err(IntoResponse::into_response)?;
+        Ok(ReviewChange { st: st.clone(), user, session, addr, year, acc, q })
+    }
 }
 
 pub struct UnitProgress {

@@ -1,25 +1,17 @@
 //! "Starta årlig genomgång {år}": opens the review of a year for the organisation.
 
-use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
+use super::progress::ReviewChange;
 use super::{db, may_start};
 use crate::audit::{self, Entry};
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::reports::{OrgQuery, parse_year};
-use crate::state::AppState;
 use crate::web::{FlashKind, flash};
 
 pub async fn start(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
-    Path(year): Path<String>,
-    Query(q): Query<OrgQuery>,
+    ReviewChange { st, user, session, addr, year, acc, q }: ReviewChange,
 ) -> AppResult<Response> {
-    let year = parse_year(&year)?;
-    let acc = super::progress::change_access(&user, &q)?;
     if !may_start(year, st.today()) {
         return Err(AppError::conflict(format!(
             "En årlig genomgång kan startas för i år eller förra året, inte för {year}."
