@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 use super::db::{self, Filters, RegisterRow, Scope};
@@ -11,13 +11,13 @@ use super::rules::AccountState;
 use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::org::db::Choice;
-use crate::web::{Page, render, url_encode};
+use crate::web::{Page, Paging, render};
 
 pub const PAGE_SIZE: i64 = 50;
 
 // ---------------------------------------------------------------- register
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct RegisterQuery {
     #[serde(default)]
     pub q: String,
@@ -48,22 +48,20 @@ pub struct RegisterPage {
     q: RegisterQuery,
     rows: Vec<RegisterRow>,
     total: i64,
-    page_no: i64,
-    pages: i64,
+    paging: Paging,
     year: i32,
     organisations: Vec<Choice>,
     units: Vec<Choice>,
     platforms: Vec<Choice>,
     states: [AccountState; 4],
-    query_base: String,
 }
 
 impl RegisterPage {
     fn first_row(&self) -> i64 {
-        if self.total == 0 { 0 } else { (self.page_no - 1) * PAGE_SIZE + 1 }
+        if self.total == 0 { 0 } else { (self.paging.number - 1) * PAGE_SIZE + 1 }
     }
     fn last_row(&self) -> i64 {
-        ((self.page_no - 1) * PAGE_SIZE + self.rows.len() as i64).max(0)
+        ((self.paging.number - 1) * PAGE_SIZE + self.rows.len() as i64).max(0)
     }
 }
 
@@ -112,31 +110,20 @@ pub async fn register(
         _ => Vec::new(),
     };
     let platforms = crate::org::db::platforms(&mut conn).await?;
-    let query_base = format!(
-        "q={}&organisation={}&enhet={}&plattform={}&status={}&saknar_blankett={}&ej_arkiverat={}&sortering={}",
-        url_encode(q.q.trim()),
-        url_encode(&q.organisation),
-        url_encode(&q.enhet),
-        url_encode(&q.plattform),
-        url_encode(&q.status),
-        url_encode(&q.saknar_blankett),
-        url_encode(&q.ej_arkiverat),
-        url_encode(&q.sortering)
-    );
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let paging = Paging::new("/konton", &q, "sida", page_no, Some(pages), page_no < pages);
     render(&RegisterPage {
         page,
         can_import: !crate::import::organisations(&user).is_empty(),
-        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
         q,
         rows,
         total,
-        page_no,
+        paging,
         year,
         organisations,
         units,
         platforms,
         states: AccountState::ALL,
-        query_base,
     })
 }
 

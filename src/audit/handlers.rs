@@ -3,16 +3,16 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::extract::Admin;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Dt, Page, parse_date, render, url_encode};
+use crate::web::{Dt, Page, Paging, parse_date, render};
 
 const PAGE_SIZE: i64 = 100;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct Filters {
     #[serde(default)]
     action: String,
@@ -57,10 +57,8 @@ pub struct LogPage {
     page: Page,
     f: Filters,
     rows: Vec<Row>,
-    page_no: i64,
-    has_next: bool,
+    paging: Paging,
     date_error: bool,
-    query_base: String,
 }
 
 pub async fn list(
@@ -97,13 +95,6 @@ pub async fn list(
     .await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     let rows = rows.into_iter().take(PAGE_SIZE as usize).collect();
-    let query_base = format!(
-        "action={}&entity={}&actor={}&from={}&to={}",
-        url_encode(f.action.trim()),
-        url_encode(f.entity.trim()),
-        url_encode(f.actor.trim()),
-        url_encode(f.from.trim()),
-        url_encode(f.to.trim())
-    );
-    render(&LogPage { page, f, rows, page_no, has_next, date_error, query_base })
+    let paging = Paging::new("/admin/logg", &f, "page", page_no, None, has_next);
+    render(&LogPage { page, f, rows, paging, date_error })
 }

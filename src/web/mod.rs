@@ -4,6 +4,7 @@
 mod client;
 pub mod confirm;
 mod headers;
+mod paging;
 pub(crate) mod time;
 
 use askama::Template;
@@ -21,6 +22,7 @@ pub use confirm::Confirm;
 pub use headers::{
     error_pages_with_menu, fill_error_pages, reject_nul_bytes, security_headers, static_files,
 };
+pub use paging::Paging;
 pub use time::{Dt, YEARS, local_to_utc, parse_date, parse_datetime, stockholm_now_date, to_stockholm};
 
 /// One task on the start page, linking to where it is done.
@@ -334,16 +336,13 @@ pub fn number(n: i64) -> String {
     if n < 0 { format!("−{out}") } else { out }
 }
 
-/// Percent-encode a string for a query parameter.
+/// Percent-encode a string (RFC 3986, keeping `/`), where a form's `+` for a
+/// space would be wrong: a `mailto:` link, a file name in a header, the
+/// `next` of the login page.
 pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    const KEEP: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
 }
 
 /// A redirect target from user input, accepted only if it is a local path
