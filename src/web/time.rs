@@ -1,10 +1,19 @@
-//! Times are stored as `timestamptz` and shown in Europe/Stockholm.
-//! Sweden follows the EU rule: summer time (UTC+2) from 01:00 UTC on the last
-//! Sunday of March to 01:00 UTC on the last Sunday of October, else UTC+1.
+//! Times are stored as `timestamptz` and shown in Europe/Stockholm, by the
+//! time-zone database bundled with `jiff` (so a machine without tzdata shows
+//! the same), as PostgreSQL's `at time zone 'Europe/Stockholm'` does.
 
 use std::fmt;
+use std::sync::LazyLock;
 
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
+use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+static STOCKHOLM: LazyLock<TimeZone> =
+    LazyLock::new(|| TimeZone::get("Europe/Stockholm").expect("the bundled tzdb has Europe/Stockholm"));
+
+fn utc_offset(o: Offset) -> UtcOffset {
+    UtcOffset::from_whole_seconds(o.seconds()).expect("a Stockholm offset is a valid offset")
+}
 
 /// A point in time that displays as Stockholm local time, `2026-12-01 14:05`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
@@ -33,23 +42,13 @@ impl Dt {
     }
 }
 
-fn last_sunday(year: i32, month: Month) -> Date {
-    let mut d = Date::from_calendar_date(year, month, month.length(year)).expect("valid date");
-    while d.weekday() != Weekday::Sunday {
-        d = d.previous_day().expect("valid date");
-    }
-    d
-}
-
-/// Convert a UTC instant to Stockholm local time.
+/// Convert an instant to Stockholm local time.
 pub fn to_stockholm(t: OffsetDateTime) -> OffsetDateTime {
-    let utc = t.to_offset(UtcOffset::UTC);
-    let year = utc.year();
-    let one = Time::from_hms(1, 0, 0).expect("valid time");
-    let start = PrimitiveDateTime::new(last_sunday(year, Month::March), one).assume_utc();
-    let end = PrimitiveDateTime::new(last_sunday(year, Month::October), one).assume_utc();
-    let hours = if utc >= start && utc < end { 2 } else { 1 };
-    utc.to_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"))
+    match jiff::Timestamp::from_second(t.unix_timestamp()) {
+        Ok(ts) => t.to_offset(utc_offset(STOCKHOLM.to_offset(ts))),
+        // Outside jiff's years (±9999): only reachable by a typing mistake, refused before.
+        Err(_) => t.to_offset(UtcOffset::UTC),
+    }
 }
 
 /// A Stockholm wall-clock time as a UTC instant (in the autumn hour that occurs
@@ -76,16 +75,25 @@ pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
     .map(local_to_utc)
 }
 
+/// A Stockholm wall-clock time as a UTC instant: in the autumn hour that
+/// occurs twice the first one (summer time), and a time skipped in spring read
+/// as winter time.
 pub fn local_to_utc(local: PrimitiveDateTime) -> OffsetDateTime {
-    for hours in [2, 1] {
-        let guess = local.assume_offset(UtcOffset::from_hms(hours, 0, 0).expect("valid offset"));
-        let back = to_stockholm(guess);
-        if back.date() == local.date() && back.time() == local.time() {
-            return guess.to_offset(UtcOffset::UTC);
-        }
-    }
-    // A time skipped in spring: read it as winter time.
-    local.assume_offset(UtcOffset::from_hms(1, 0, 0).expect("valid offset")).to_offset(UtcOffset::UTC)
+    let civil = jiff::civil::DateTime::new(
+        local.year() as i16,
+        u8::from(local.month()) as i8,
+        local.day() as i8,
+        local.hour() as i8,
+        local.minute() as i8,
+        local.second() as i8,
+        0,
+    );
+    let offset = match civil.map(|c| STOCKHOLM.to_ambiguous_timestamp(c).offset()) {
+        Ok(AmbiguousOffset::Unambiguous { offset }) => offset,
+        Ok(AmbiguousOffset::Fold { before, .. } | AmbiguousOffset::Gap { before, .. }) => before,
+        Err(_) => Offset::UTC,
+    };
+    local.assume_offset(utc_offset(offset)).to_offset(UtcOffset::UTC)
 }
 
 /// Today's date in Stockholm.
@@ -116,6 +124,19 @@ mod tests {
         use time::macros::datetime as dt;
         assert_eq!(local_to_utc(dt!(2026-12-01 13:30)), dt!(2026-12-01 12:30 UTC));
         assert_eq!(local_to_utc(dt!(2026-06-01 13:30)), dt!(2026-06-01 11:30 UTC));
+        // 02:30 on 25 October 2026 happens twice: the first is summer time.
+        assert_eq!(local_to_utc(dt!(2026-10-25 02:30)), dt!(2026-10-25 00:30 UTC));
+        // 02:30 on 29 March 2026 never happens: read as winter time.
+        assert_eq!(local_to_utc(dt!(2026-03-29 02:30)), dt!(2026-03-29 01:30 UTC));
+        // Every minute of a year goes there and back.
+        let mut t = dt!(2027-01-01 00:00 UTC);
+        while t < dt!(2028-01-01 00:00 UTC) {
+            let local = to_stockholm(t);
+            let back = local_to_utc(PrimitiveDateTime::new(local.date(), local.time()));
+            // Only the repeated autumn hour's second occurrence maps to its first.
+            assert!(back == t || back == t - time::Duration::hours(1), "{t}");
+            t += time::Duration::minutes(7);
+        }
     }
 
     #[test]

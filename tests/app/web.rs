@@ -107,3 +107,39 @@ async fn nul_characters_get_a_swedish_422_not_a_500() {
     let r = c.get("/konton?q=100%25").await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+/// The times PostgreSQL shows (`at time zone 'Europe/Stockholm'`, which the
+/// reports and the audit log's date filters use) and those the pages show
+/// (`Dt`, from jiff's bundled tzdb) agree, also around the switch to and from
+/// summer time and at the turn of the year.
+#[tokio::test]
+async fn stockholm_times_agree_with_postgresql_at_the_switch_overs() {
+    let app = TestApp::spawn_empty().await;
+    let mut windows = Vec::new();
+    for y in 2025..=2030 {
+        windows.push((format!("{y}-03-24 00:00Z"), format!("{y}-04-01 00:00Z")));
+        windows.push((format!("{y}-10-24 00:00Z"), format!("{y}-11-01 00:00Z")));
+        windows.push((format!("{y}-12-31 20:00Z"), format!("{}-01-01 04:00Z", y + 1)));
+    }
+    let mut checked = 0;
+    for (from, to) in windows {
+        let rows: Vec<(time::OffsetDateTime, String)> = sqlx::query_as(
+            "select t, to_char(t at time zone 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
+             from generate_series($1::timestamptz, $2::timestamptz, '15 minutes') t",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        for (t, shown_by_postgres) in rows {
+            assert_eq!(kontoregister::web::Dt(t).to_string(), shown_by_postgres, "{t}");
+            let local = kontoregister::web::to_stockholm(t);
+            let back =
+                kontoregister::web::local_to_utc(time::PrimitiveDateTime::new(local.date(), local.time()));
+            assert!(back == t || back == t - time::Duration::hours(1), "{t} back as {back}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 4000, "{checked}");
+}
