@@ -48,14 +48,13 @@ pub fn needs_touch(now: i64, seen: Option<i64>, timeout_minutes: i64) -> bool {
 /// so saved with a new expiry) at most once a minute.
 pub async fn touch_session(
     axum::extract::State(state): axum::extract::State<AppState>,
-    session: tower_sessions::Session,
+    auth: AuthSession,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    // Only a logged-in session (axum-login keeps its data under this key).
-    let logged_in = session.id().is_some()
-        && matches!(session.get::<serde_json::Value>("axum-login.data").await, Ok(Some(_)));
-    if logged_in {
+    // Only a logged-in session: the user axum-login loaded for this request.
+    let session = &auth.session;
+    if auth.user.is_some() && session.id().is_some() {
         let now = tower_sessions::cookie::time::OffsetDateTime::now_utc().unix_timestamp();
         let seen = session.get::<i64>(SEEN_KEY).await.ok().flatten();
         if needs_touch(now, seen, state.config.session_timeout_minutes) {
