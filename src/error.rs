@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::web::{ErrorPage, render_status};
 
-pub type AppResult<T> = Result<T, AppError>;
+pub(crate) type AppResult<T> = Result<T, AppError>;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// Missing, or outside the user's scope (existence is not disclosed).
     #[error("not found")]
     NotFound,
@@ -61,14 +61,14 @@ impl AppError {
 /// Whether `e` violates the unique constraint (or unique index) `constraint`,
 /// by its name in the migrations: only that one becomes a message on a field;
 /// any other violation is a bug and stays an error.
-pub fn violates(e: &sqlx::Error, constraint: &str) -> bool {
+pub(crate) fn violates(e: &sqlx::Error, constraint: &str) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() && d.constraint() == Some(constraint))
 }
 
 /// Pool time-outs, I/O and protocol errors on a cut connection, and the
 /// server's connection-exception, shutdown and resource classes (08, 57P, 53)
 /// mean the database is away, not that we are broken.
-pub fn is_unavailable(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unavailable(e: &sqlx::Error) -> bool {
     matches!(
         e,
         sqlx::Error::PoolTimedOut

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-pub async fn healthz(State(db): State<PgPool>) -> (StatusCode, &'static str) {
+pub(crate) async fn healthz(State(db): State<PgPool>) -> (StatusCode, &'static str) {
     if database_answers(&db).await {
         (StatusCode::OK, "ok")
     } else {
@@ -15,7 +15,7 @@ pub async fn healthz(State(db): State<PgPool>) -> (StatusCode, &'static str) {
 }
 
 /// One `select 1`, bounded to two seconds.
-pub async fn database_answers(db: &PgPool) -> bool {
+pub(crate) async fn database_answers(db: &PgPool) -> bool {
     let q = sqlx::query_scalar!("select 1 as \"one!\"").fetch_one(db);
     matches!(tokio::time::timeout(Duration::from_secs(2), q).await, Ok(Ok(1)))
 }

@@ -11,13 +11,13 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Page, Task, render};
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/", get(start)).route("/tillganglighet", get(accessibility))
 }
 
 #[derive(Template)]
 #[template(path = "home/start.html")]
-pub struct StartPage {
+pub(crate) struct StartPage {
     page: Page,
     name: String,
     roles: String,
@@ -25,7 +25,7 @@ pub struct StartPage {
     shortcuts: Vec<(&'static str, &'static str)>,
 }
 
-pub async fn start(Viewer { st: state, page, user }: Viewer) -> AppResult<Response> {
+pub(crate) async fn start(Viewer { st: state, page, user }: Viewer) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     // Each feature says what the user has to do; the start page only joins them.
     let mut tasks = crate::forms::tasks(&mut conn, &user).await?;
@@ -62,10 +62,10 @@ pub async fn start(Viewer { st: state, page, user }: Viewer) -> AppResult<Respon
 
 #[derive(Template)]
 #[template(path = "home/accessibility.html")]
-pub struct AccessibilityPage {
+pub(crate) struct AccessibilityPage {
     page: Page,
 }
 
-pub async fn accessibility(page: Page) -> AppResult<Response> {
+pub(crate) async fn accessibility(page: Page) -> AppResult<Response> {
     render(&AccessibilityPage { page })
 }

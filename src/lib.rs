@@ -3,23 +3,23 @@
 //! the database and the server around it.
 
 pub mod accounts;
-pub mod audit;
+mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
-pub mod error;
-pub mod forms;
-pub mod health;
-pub mod home;
+mod error;
+mod forms;
+mod health;
+mod home;
 pub mod import;
 pub mod mail;
 pub mod org;
-pub mod people;
+mod people;
 pub mod reports;
-pub mod review;
+mod review;
 pub mod state;
-pub mod verify;
+mod verify;
 pub mod web;
 
 use std::time::Duration;

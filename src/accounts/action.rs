@@ -11,7 +11,6 @@ use tower_sessions::Session;
 
 use super::change::Change;
 use super::db::{self, Account, Scope};
-use super::page::{Typed, refused};
 use super::rules::AccountState;
 use crate::auth::{Actor, Role, User};
 use crate::error::{AppError, AppResult};
@@ -72,11 +71,6 @@ impl OnAccount {
         Ok((tx, a, can))
     }
 
-    /// The account page again, with 422, the errors and what was typed.
-    pub(super) async fn refused(&self, errors: FieldErrors, typed: impl Into<Typed>) -> AppResult<Response> {
-        refused(&self.st, self.page.clone(), &self.user, self.id, errors, typed.into()).await
-    }
-
     /// Everything after a successful change: its history and audit rows,
     /// commit, the flash `message`, back to the account's page.
     pub(super) async fn done(
@@ -94,7 +88,7 @@ impl OnAccount {
 
 /// In what capacities the user acts on this account.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Can {
+pub(crate) struct Can {
     pub owner: bool,
     pub manager: bool,
     pub communicator: bool,

@@ -70,7 +70,7 @@ const NOT_HANDLES: &[&str] =
 
 /// An address in its normal form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Address {
+pub(crate) struct Address {
     /// The comparison key, e.g. `instagram:stockholmsstad`, `facebook:id:123`,
     /// `youtube:channel:UCx…`, `mastodon:mastodon.nu/@stockholm`, `web:stad.se/x`.
     pub key: String,
@@ -85,7 +85,7 @@ pub struct Address {
 
 /// What someone typed: an address, or a bare handle whose platform is unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Typed {
+pub(crate) enum Typed {
     Address(Address),
     /// `@namn`: lower case, without the `@`.
     Handle(String),
@@ -101,7 +101,7 @@ fn bare_handle(s: &str) -> Option<String> {
 }
 
 /// Read what was typed: an address in any common spelling, or a bare `@handle`.
-pub fn parse(input: &str) -> Option<Typed> {
+pub(crate) fn parse(input: &str) -> Option<Typed> {
     let s = input.trim().trim_matches(|c| c == '<' || c == '>' || c == '"').trim();
     if let Some(h) = bare_handle(s) {
         return Some(Typed::Handle(h));
@@ -112,7 +112,7 @@ pub fn parse(input: &str) -> Option<Typed> {
 /// The normal form of an account's address. `platform` (its name in the
 /// `platforms` table) gives a bare `@handle` its platform, as the register
 /// stores addresses typed as `@namn`.
-pub fn normalize(input: &str, platform: Option<&str>) -> Option<Address> {
+pub(crate) fn normalize(input: &str, platform: Option<&str>) -> Option<Address> {
     let s = input.trim();
     if s.is_empty() || s.len() > 2000 || s.chars().any(char::is_whitespace) {
         return None;

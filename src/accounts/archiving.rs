@@ -17,7 +17,7 @@ use crate::web::parse_date;
 /// What the archiving form posts.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ArchiveInput {
+pub(crate) struct ArchiveInput {
     kind: String,
     archived_on: String,
     year: String,
@@ -40,7 +40,7 @@ impl From<ArchiveInput> for Typed {
     }
 }
 
-pub async fn archive(on: OnAccount, Form(t): Form<ArchiveInput>) -> AppResult<Response> {
+pub(crate) async fn archive(on: OnAccount, Form(t): Form<ArchiveInput>) -> AppResult<Response> {
     let (mut tx, a) = on.begin(|can| can.archive(), deny("registrera arkivering")).await?;
     let today = on.st.today();
     if a.state == AccountState::Approved {

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 
 use crate::audit::{self, Entry};
 
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     pub account_id: i64,
     /// The history code; the audit action is `account_{action}`.
     pub action: &'a str,
@@ -40,8 +40,6 @@ impl Change<'_> {
     }
 }
 
-pub use super::rules::event_label;
-
 #[cfg(test)]
 mod tests {
     /// Every history code the code writes has Swedish words: a new `Change`
@@ -73,8 +71,11 @@ mod tests {
         for c in
             codes.iter().filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
         {
-            assert!(super::event_label(c).is_some(), "no Swedish label for the history code {c:?}");
+            assert!(
+                super::super::rules::event_label(c).is_some(),
+                "no Swedish label for the history code {c:?}"
+            );
         }
-        assert_eq!(super::event_label("nonsense"), None);
+        assert_eq!(super::super::rules::event_label("nonsense"), None);
     }
 }

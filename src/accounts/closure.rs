@@ -16,7 +16,7 @@ use crate::web::{FieldErrors, clean};
 /// What the request to close the account posts.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ClosureRequest {
+pub(crate) struct ClosureRequest {
     reason: String,
 }
 
@@ -26,7 +26,7 @@ impl From<ClosureRequest> for Typed {
     }
 }
 
-pub async fn request_closure(on: OnAccount, Form(t): Form<ClosureRequest>) -> AppResult<Response> {
+pub(crate) async fn request_closure(on: OnAccount, Form(t): Form<ClosureRequest>) -> AppResult<Response> {
     let (mut tx, a) = on.begin(|can| can.request_closure(), deny("begära avslut")).await?;
     if !matches!(a.state, AccountState::Approved | AccountState::Active) {
         return Err(AppError::conflict("Kontot håller redan på att avslutas eller är avslutat."));
@@ -71,7 +71,7 @@ pub async fn request_closure(on: OnAccount, Form(t): Form<ClosureRequest>) -> Ap
 /// What the decision on a closure request posts.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ClosureDecision {
+pub(crate) struct ClosureDecision {
     decision: String,
     days: String,
     reason: String,
@@ -83,7 +83,7 @@ impl From<ClosureDecision> for Typed {
     }
 }
 
-pub async fn decide_closure(on: OnAccount, Form(t): Form<ClosureDecision>) -> AppResult<Response> {
+pub(crate) async fn decide_closure(on: OnAccount, Form(t): Form<ClosureDecision>) -> AppResult<Response> {
     let (mut tx, a, can) = on.lock().await?;
     if !can.decider {
         return Err(AppError::forbidden(format!(
@@ -168,7 +168,7 @@ pub async fn decide_closure(on: OnAccount, Form(t): Form<ClosureDecision>) -> Ap
     }
 }
 
-pub async fn announced(on: OnAccount) -> AppResult<Response> {
+pub(crate) async fn announced(on: OnAccount) -> AppResult<Response> {
     let (mut tx, _) =
         on.begin(|can| can.owner || can.communicator, deny("registrera att avslutet är annonserat")).await?;
     if !db::mark_announced(&mut tx, on.id, on.user.user_id).await? {
@@ -191,14 +191,14 @@ pub async fn announced(on: OnAccount) -> AppResult<Response> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct CloseInput {
+pub(crate) struct CloseInput {
     /// "ja" once the confirmation step has been answered.
     #[serde(default)]
     bekraftat: String,
 }
 
 /// Close the account, after a confirmation step: it cannot be undone.
-pub async fn close(on: OnAccount, Form(input): Form<CloseInput>) -> AppResult<Response> {
+pub(crate) async fn close(on: OnAccount, Form(input): Form<CloseInput>) -> AppResult<Response> {
     let (mut tx, a) =
         on.begin(|can| can.owner || can.communicator || can.strategist, deny("avsluta kontot")).await?;
     let today = on.st.today();

@@ -8,7 +8,6 @@ use serde_json::json;
 use super::action::{OnAccount, refuse_closed, text};
 use super::change::Change;
 use super::db::{self, Account};
-use super::page::Typed;
 use crate::error::{AppError, AppResult};
 use crate::forms::content::valid_url_or_handle;
 use crate::web::FieldErrors;
@@ -16,7 +15,7 @@ use crate::web::FieldErrors;
 /// What the form of the account's descriptive data posts.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
-pub struct DetailsInput {
+pub(crate) struct DetailsInput {
     pub(super) name: String,
     pub(super) url: String,
     pub(super) platform_id: String,
@@ -24,12 +23,6 @@ pub struct DetailsInput {
     pub(super) purpose: String,
     pub(super) goals: String,
     pub(super) target_groups: String,
-}
-
-impl From<DetailsInput> for Typed {
-    fn from(i: DetailsInput) -> Self {
-        Typed { details: Some(i), ..Typed::default() }
-    }
 }
 
 impl DetailsInput {
@@ -47,7 +40,7 @@ impl DetailsInput {
     }
 }
 
-pub async fn update_descriptive(on: OnAccount, Form(t): Form<DetailsInput>) -> AppResult<Response> {
+pub(crate) async fn update_descriptive(on: OnAccount, Form(t): Form<DetailsInput>) -> AppResult<Response> {
     let (mut tx, a) = on
         .begin(|can| can.communicator, AppError::forbidden("Kontots uppgifter ändras av kommunikatören."))
         .await?;

@@ -18,7 +18,7 @@ use crate::web::{FieldErrors, clean, parse_datetime};
 /// What the incident report posts.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct IncidentInput {
+pub(crate) struct IncidentInput {
     kind: String,
     occurred_at: String,
     discovered_at: String,
@@ -39,7 +39,7 @@ impl From<IncidentInput> for Typed {
     }
 }
 
-pub async fn report_incident(on: OnAccount, Form(t): Form<IncidentInput>) -> AppResult<Response> {
+pub(crate) async fn report_incident(on: OnAccount, Form(t): Form<IncidentInput>) -> AppResult<Response> {
     let (mut tx, _) = on.begin(|can| can.incident(), deny("rapportera avvikelser")).await?;
     let mut errors = FieldErrors::default();
     let kind = IncidentKind::from_code(&t.kind);
@@ -113,7 +113,7 @@ pub async fn report_incident(on: OnAccount, Form(t): Form<IncidentInput>) -> App
 }
 
 #[derive(Deserialize)]
-pub struct FollowUp {
+pub(crate) struct FollowUp {
     #[serde(default)]
     dpo_informed: Option<String>,
     #[serde(default)]
@@ -128,7 +128,7 @@ pub struct FollowUp {
     closing_note: String,
 }
 
-pub async fn follow_up_incident(
+pub(crate) async fn follow_up_incident(
     on: OnAccount,
     Path((_, iid)): Path<(i64, i64)>,
     Form(f): Form<FollowUp>,

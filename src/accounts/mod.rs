@@ -3,9 +3,9 @@
 //! of people and data. Every change is in the account's history and the audit log.
 
 mod action;
-pub mod address;
+pub(crate) mod address;
 mod archiving;
-pub mod change;
+pub(crate) mod change;
 mod closure;
 pub mod db;
 mod details;
@@ -14,19 +14,18 @@ mod overview;
 mod page;
 mod people;
 mod register;
-pub mod rules;
+pub(crate) mod rules;
 mod start;
-pub mod tasks;
+pub(crate) mod tasks;
 mod visibility;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use action::Can;
-pub use register::PAGE_SIZE;
+pub(crate) use action::Can;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/konton", get(register::register))
         .route("/konton/{id}", get(page::show))

@@ -14,12 +14,12 @@ use crate::state::AppState;
 use crate::web::{Page, render, render_status};
 
 #[derive(Deserialize)]
-pub struct YearQuery {
+pub(crate) struct YearQuery {
     #[serde(default)]
     ar: String,
 }
 
-pub struct Row {
+pub(crate) struct Row {
     pub organisation_id: i64,
     pub unit_id: i64,
     pub organisation: String,
@@ -30,7 +30,7 @@ pub struct Row {
 
 #[derive(Template)]
 #[template(path = "accounts/archiving.html")]
-pub struct ArchivingPage {
+pub(crate) struct ArchivingPage {
     page: Page,
     year: i32,
     rows: Vec<Row>,
@@ -60,7 +60,7 @@ impl ArchivingPage {
     }
 }
 
-pub async fn archiving(
+pub(crate) async fn archiving(
     State(st): State<AppState>,
     page: Page,
     OrgViewer(user): OrgViewer,

@@ -7,7 +7,7 @@ use axum::response::Response;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use super::action::{Can, load};
+use super::action::{Can, OnAccount, load};
 use super::db::{self, Account, ArchiveRow, Closure, HistoryRow, Incident, IncidentKind, LinkedForm};
 use super::details::DetailsInput;
 use super::people::PeopleInput;
@@ -20,7 +20,7 @@ use crate::web::{FieldErrors, Page, render, render_status};
 
 #[derive(Template)]
 #[template(path = "accounts/show.html")]
-pub struct AccountPage {
+pub(crate) struct AccountPage {
     page: Page,
     a: Account,
     can: Can,
@@ -50,7 +50,7 @@ pub struct AccountPage {
 
 /// What the user typed into one of the page's forms, kept when it is refused.
 #[derive(Debug, Default, Clone)]
-pub struct Typed {
+pub(crate) struct Typed {
     pub url: String,
     pub start_date: String,
     pub profile_picture: Option<String>,
@@ -197,7 +197,7 @@ pub(super) async fn account_page(
     })
 }
 
-pub async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub(crate) async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let (a, can) = load(&mut conn, &user, id).await?;
     let p = account_page(&st, &mut conn, page, a, can, FieldErrors::default(), Typed::default()).await?;
@@ -217,4 +217,23 @@ pub(super) async fn refused(
     let (a, can) = load(&mut conn, user, id).await?;
     let p = account_page(st, &mut conn, page, a, can, errors, typed).await?;
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
+}
+
+impl OnAccount {
+    /// The account page again, with 422, the errors and what was typed.
+    pub(super) async fn refused(&self, errors: FieldErrors, typed: impl Into<Typed>) -> AppResult<Response> {
+        refused(&self.st, self.page.clone(), &self.user, self.id, errors, typed.into()).await
+    }
+}
+
+impl From<DetailsInput> for Typed {
+    fn from(i: DetailsInput) -> Self {
+        Typed { details: Some(i), ..Typed::default() }
+    }
+}
+
+impl From<PeopleInput> for Typed {
+    fn from(i: PeopleInput) -> Self {
+        Typed { people: Some(i), ..Typed::default() }
+    }
 }

@@ -8,23 +8,16 @@ use serde_json::json;
 use super::action::{OnAccount, refuse_closed};
 use super::change::Change;
 use super::db::{self, Account};
-use super::page::Typed;
 use crate::error::{AppError, AppResult};
 use crate::web::FieldErrors;
 
 /// What the form of the account's people posts.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
-pub struct PeopleInput {
+pub(crate) struct PeopleInput {
     pub(super) owner_user_id: String,
     pub(super) deputy_user_id: String,
     pub(super) editors: String,
-}
-
-impl From<PeopleInput> for Typed {
-    fn from(i: PeopleInput) -> Self {
-        Typed { people: Some(i), ..Typed::default() }
-    }
 }
 
 impl PeopleInput {
@@ -47,7 +40,7 @@ impl PeopleInput {
     }
 }
 
-pub async fn change_people(on: OnAccount, Form(t): Form<PeopleInput>) -> AppResult<Response> {
+pub(crate) async fn change_people(on: OnAccount, Form(t): Form<PeopleInput>) -> AppResult<Response> {
     let (mut tx, a) = on
         .begin(
             |can| can.change_people(),

@@ -13,12 +13,12 @@ use crate::error::AppResult;
 use crate::org::db::Choice;
 use crate::web::{Page, Paging, render};
 
-pub const PAGE_SIZE: i64 = 50;
+pub(crate) const PAGE_SIZE: i64 = 50;
 
 // ---------------------------------------------------------------- register
 
 #[derive(Debug, Default, Deserialize, Serialize)]
-pub struct RegisterQuery {
+pub(crate) struct RegisterQuery {
     #[serde(default)]
     pub q: String,
     #[serde(default)]
@@ -41,7 +41,7 @@ pub struct RegisterQuery {
 
 #[derive(Template)]
 #[template(path = "accounts/register.html")]
-pub struct RegisterPage {
+pub(crate) struct RegisterPage {
     page: Page,
     /// Whether the user may import an account list ("Importera konton").
     can_import: bool,
@@ -65,7 +65,7 @@ impl RegisterPage {
     }
 }
 
-pub async fn register(
+pub(crate) async fn register(
     Viewer { st, page, user }: Viewer,
     Query(q): Query<RegisterQuery>,
 ) -> AppResult<Response> {

@@ -8,7 +8,7 @@ use time::{Date, Duration, Month, OffsetDateTime};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "account_state", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum AccountState {
+pub(crate) enum AccountState {
     Approved,
     Active,
     Closing,
@@ -42,7 +42,7 @@ impl AccountState {
 
 /// Where an account stands with its yearly archiving on a given day.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ArchiveStatus {
+pub(crate) enum ArchiveStatus {
     /// Not started: nothing is archived before the account exists.
     NotStarted,
     /// Nothing to do now.
@@ -70,7 +70,7 @@ impl ArchiveStatus {
 }
 
 /// "2024", "2024 och 2025", "2023, 2024 och 2025".
-pub fn years_text(years: &[i32]) -> String {
+pub(crate) fn years_text(years: &[i32]) -> String {
     crate::web::list_text(years)
 }
 
@@ -83,7 +83,7 @@ fn lived_through(year: i32, start: Date, closed: Option<Date>) -> bool {
 
 /// The past years, oldest first, whose December the account lived through
 /// without a yearly archive record. They stay missing until recorded.
-pub fn missing_years(
+pub(crate) fn missing_years(
     today: Date,
     state: AccountState,
     start_date: Option<Date>,
@@ -100,7 +100,7 @@ pub fn missing_years(
 
 /// The year a new yearly archive record is most likely for: the oldest missing
 /// year, else this year.
-pub fn archive_year_due(
+pub(crate) fn archive_year_due(
     today: Date,
     state: AccountState,
     start_date: Option<Date>,
@@ -113,7 +113,7 @@ pub fn archive_year_due(
 /// The archiving status of an account on `today`. `years` are the years with a
 /// yearly archive record. An account must be archived every December in which
 /// it was active: from 1 December the task is due, after 31 December overdue.
-pub fn archive_status(
+pub(crate) fn archive_status(
     today: Date,
     state: AccountState,
     start_date: Option<Date>,
@@ -148,7 +148,7 @@ pub fn archive_status(
 }
 
 /// The Swedish words for a history code, as the account page shows it.
-pub fn event_label(code: &str) -> Option<&'static str> {
+pub(crate) fn event_label(code: &str) -> Option<&'static str> {
     Some(match code {
         "imported" => "Kontot registrerat från förvaltningens tidigare lista",
         "import_updated" => "Kontots uppgifter ändrade av en import",
@@ -173,13 +173,13 @@ pub fn event_label(code: &str) -> Option<&'static str> {
 }
 
 /// IMY must be notified of a personal-data breach within 72 hours of its discovery.
-pub fn imy_deadline(discovered_at: OffsetDateTime) -> OffsetDateTime {
+pub(crate) fn imy_deadline(discovered_at: OffsetDateTime) -> OffsetDateTime {
     discovered_at + Duration::hours(72)
 }
 
 /// Whether a closing account may now be closed: the announcement period is
 /// over and there is a final archive record made since closure was decided.
-pub fn may_close(
+pub(crate) fn may_close(
     today: Date,
     announcement_end: Option<Date>,
     has_final_archive: bool,

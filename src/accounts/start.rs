@@ -19,7 +19,7 @@ use crate::web::parse_date;
 /// What the start form posts.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct StartInput {
+pub(crate) struct StartInput {
     url: String,
     start_date: String,
     profile_picture: Option<String>,
@@ -38,7 +38,7 @@ impl From<StartInput> for Typed {
     }
 }
 
-pub async fn start(on: OnAccount, Form(t): Form<StartInput>) -> AppResult<Response> {
+pub(crate) async fn start(on: OnAccount, Form(t): Form<StartInput>) -> AppResult<Response> {
     let (mut tx, a) = on.begin(|can| can.start(), deny("registrera start")).await?;
     if a.state != AccountState::Approved {
         return Err(AppError::conflict("Starten är redan registrerad för det här kontot."));
@@ -97,7 +97,7 @@ pub async fn start(on: OnAccount, Form(t): Form<StartInput>) -> AppResult<Respon
 /// What the start checklist posts.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ChecklistInput {
+pub(crate) struct ChecklistInput {
     profile_picture: Option<String>,
     basic_info: Option<String>,
 }
@@ -108,7 +108,7 @@ impl From<ChecklistInput> for Typed {
     }
 }
 
-pub async fn checklist(on: OnAccount, Form(t): Form<ChecklistInput>) -> AppResult<Response> {
+pub(crate) async fn checklist(on: OnAccount, Form(t): Form<ChecklistInput>) -> AppResult<Response> {
     let (mut tx, a) = on.begin(|can| can.start(), deny("ändra checklistan")).await?;
     refuse_closed(&a)?;
     let (pp, bi) = (t.profile_picture.is_some(), t.basic_info.is_some());
@@ -128,7 +128,7 @@ pub async fn checklist(on: OnAccount, Form(t): Form<ChecklistInput>) -> AppResul
     .await
 }
 
-pub async fn confirm_credentials(on: OnAccount) -> AppResult<Response> {
+pub(crate) async fn confirm_credentials(on: OnAccount) -> AppResult<Response> {
     let (mut tx, a) = on
         .begin(
             |can| can.communicator,

@@ -77,7 +77,7 @@ async fn candidates(
 }
 
 /// The account tasks of `user` on `today`.
-pub async fn tasks(
+pub(crate) async fn tasks(
     conn: &mut PgConnection,
     user: &User,
     today: Date,

@@ -12,13 +12,13 @@ use super::db;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Default, Deserialize)]
-pub struct OpenDataInput {
+pub(crate) struct OpenDataInput {
     /// "ja" to list the account in open data, "nej" to leave it out.
     #[serde(default)]
     visas: String,
 }
 
-pub async fn set_open_data(on: OnAccount, Form(input): Form<OpenDataInput>) -> AppResult<Response> {
+pub(crate) async fn set_open_data(on: OnAccount, Form(input): Form<OpenDataInput>) -> AppResult<Response> {
     let (mut tx, a) = on
         .begin(
             |can| can.communicator,

@@ -13,7 +13,7 @@ use crate::web::{Dt, Page, Paging, parse_date, render};
 const PAGE_SIZE: i64 = 100;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
-pub struct Filters {
+pub(crate) struct Filters {
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -28,7 +28,7 @@ pub struct Filters {
     page: String,
 }
 
-pub struct Row {
+pub(crate) struct Row {
     pub at: Dt,
     pub actor: Option<String>,
     pub action: String,
@@ -53,7 +53,7 @@ impl Row {
 
 #[derive(Template)]
 #[template(path = "audit/list.html")]
-pub struct LogPage {
+pub(crate) struct LogPage {
     page: Page,
     f: Filters,
     rows: Vec<Row>,
@@ -61,7 +61,7 @@ pub struct LogPage {
     date_error: bool,
 }
 
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     page: Page,
     _: Admin,

@@ -11,13 +11,13 @@ use sqlx::PgConnection;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/admin/logg", get(handlers::list))
 }
 
 /// One audit entry. `before`/`after` hold the changed fields as JSON.
 #[derive(Debug, Default)]
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub actor: Option<i64>,
     pub action: &'a str,
     pub entity_type: &'a str,
@@ -47,7 +47,7 @@ impl<'a> Entry<'a> {
 }
 
 /// Write an audit row on the caller's connection (normally its transaction).
-pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
+pub(crate) async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into audit_log (actor_user_id, action, entity_type, entity_id, before, after, client_addr)
          values ($1, $2, $3, $4, $5, $6, $7)",
@@ -65,7 +65,7 @@ pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
 }
 
 /// Swedish label of an action code, for the log page.
-pub fn action_label(action: &str) -> &str {
+pub(crate) fn action_label(action: &str) -> &str {
     match action {
         "login" => "Inloggning",
         "login_failed" => "Misslyckad inloggning",

@@ -6,19 +6,19 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 /// Failures within this window count towards a lockout.
-pub const FAILURE_WINDOW_MINUTES: i32 = 15;
+pub(crate) const FAILURE_WINDOW_MINUTES: i32 = 15;
 /// Failures that lock the account.
-pub const MAX_FAILURES: i32 = 5;
+pub(crate) const MAX_FAILURES: i32 = 5;
 /// How long a locked account stays locked.
-pub const LOCK_MINUTES: i32 = 15;
+pub(crate) const LOCK_MINUTES: i32 = 15;
 
-pub struct LoginRow {
+pub(crate) struct LoginRow {
     pub user_id: i64,
     pub password_hash: String,
 }
 
 /// An active user by e-mail (case-insensitive).
-pub async fn find_for_login(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<LoginRow>> {
+pub(crate) async fn find_for_login(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<LoginRow>> {
     sqlx::query_as!(
         LoginRow,
         "select user_id, password_hash from users where lower(email) = lower($1) and active",
@@ -29,7 +29,7 @@ pub async fn find_for_login(conn: &mut PgConnection, email: &str) -> sqlx::Resul
 }
 
 /// Whether the account is locked for logins from `addr`.
-pub async fn is_locked(conn: &mut PgConnection, user_id: i64, addr: &str) -> sqlx::Result<bool> {
+pub(crate) async fn is_locked(conn: &mut PgConnection, user_id: i64, addr: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists (select 1 from login_failures
                           where user_id = $1 and client_addr = $2 and locked_until > now()) as "locked!""#,
@@ -42,7 +42,7 @@ pub async fn is_locked(conn: &mut PgConnection, user_id: i64, addr: &str) -> sql
 
 /// Count a failed password for the account from `addr`; returns the lock end
 /// if this failure locked the pair.
-pub async fn register_failure(
+pub(crate) async fn register_failure(
     conn: &mut PgConnection,
     user_id: i64,
     addr: &str,
@@ -77,7 +77,7 @@ pub async fn register_failure(
 }
 
 /// A successful login clears the failures of the account from `addr`.
-pub async fn register_success(conn: &mut PgConnection, user_id: i64, addr: &str) -> sqlx::Result<()> {
+pub(crate) async fn register_success(conn: &mut PgConnection, user_id: i64, addr: &str) -> sqlx::Result<()> {
     sqlx::query!("delete from login_failures where user_id = $1 and client_addr = $2", user_id, addr)
         .execute(conn)
         .await?;
@@ -86,7 +86,7 @@ pub async fn register_success(conn: &mut PgConnection, user_id: i64, addr: &str)
 
 /// Count an attempt from `addr` in the current one-minute window; returns the
 /// number of attempts in it, this one included.
-pub async fn throttle_hit(conn: &mut PgConnection, addr: &str) -> sqlx::Result<i32> {
+pub(crate) async fn throttle_hit(conn: &mut PgConnection, addr: &str) -> sqlx::Result<i32> {
     sqlx::query_scalar!(
         r#"insert into login_throttle (client_addr, window_start, attempts) values ($1, now(), 1)
            on conflict (client_addr) do update set
@@ -118,7 +118,7 @@ pub async fn delete_old_login_rows(conn: &mut PgConnection) -> sqlx::Result<u64>
 }
 
 /// Set a new password hash. `must_change` marks a one-time password.
-pub async fn set_password(
+pub(crate) async fn set_password(
     conn: &mut PgConnection,
     user_id: i64,
     hash: &str,

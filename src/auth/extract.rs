@@ -15,7 +15,7 @@ const PASSWORD_PATHS: [&str; 2] = ["/konto/losenord", "/logga-ut"];
 /// Any logged-in user. Not logged in: redirect to the login page.
 /// A user with a one-time password is sent to change it first.
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub User);
+pub(crate) struct CurrentUser(pub User);
 
 impl std::ops::Deref for CurrentUser {
     type Target = User;
@@ -46,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 /// Who does a state change: the logged-in user (as `CurrentUser`), their
 /// session (for the flash message after it) and the client's address (for the
 /// audit log). Every action handler takes this instead of the three.
-pub struct Actor {
+pub(crate) struct Actor {
     pub user: User,
     pub session: tower_sessions::Session,
     pub addr: Option<String>,
@@ -69,7 +69,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
 /// Who views a page: the logged-in user (as `CurrentUser`), the layout's page,
 /// and the app state. The page handlers that need no role of their own take
 /// this instead of the three.
-pub struct Viewer {
+pub(crate) struct Viewer {
     pub st: crate::state::AppState,
     pub page: crate::web::Page,
     pub user: User,
@@ -85,8 +85,29 @@ impl FromRequestParts<crate::state::AppState> for Viewer {
     }
 }
 
+/// An action posted from a page: the app state, the page to show a refusal
+/// on, and who acts (as `Actor`). The action handlers that need no role of
+/// their own take this instead of the three.
+pub(crate) struct Acting {
+    pub st: crate::state::AppState,
+    pub page: crate::web::Page,
+    pub user: User,
+    pub session: tower_sessions::Session,
+    pub addr: Option<String>,
+}
+
+impl FromRequestParts<crate::state::AppState> for Acting {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &crate::state::AppState) -> AppResult<Self> {
+        let Ok(page) = crate::web::Page::from_request_parts(parts, st).await;
+        let Actor { user, session, addr } = Actor::from_request_parts(parts, st).await?;
+        Ok(Acting { st: st.clone(), page, user, session, addr })
+    }
+}
+
 /// Require one of `roles`, else 403.
-pub fn require(user: &User, roles: &[Role]) -> AppResult<()> {
+pub(crate) fn require(user: &User, roles: &[Role]) -> AppResult<()> {
     if user.has_any(roles) {
         Ok(())
     } else {
@@ -102,7 +123,7 @@ macro_rules! role_extractor {
     ($(#[$doc:meta])* $name:ident, $($role:expr),+) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
-        pub struct $name(pub User);
+        pub(crate) struct $name(pub User);
 
         impl std::ops::Deref for $name {
             type Target = User;
@@ -136,24 +157,8 @@ role_extractor!(
     Manager, Role::Manager
 );
 role_extractor!(
-    /// Kommunikatör.
-    Communicator, Role::Communicator
-);
-role_extractor!(
-    /// Kommunikationsstrateg.
-    Strategist, Role::Strategist
-);
-role_extractor!(
     /// Who may import an organisation's account list: communicator or strategist.
     Importer, Role::Communicator, Role::Strategist
-);
-role_extractor!(
-    /// Arkivarie.
-    Archivist, Role::Archivist
-);
-role_extractor!(
-    /// SLK, read-only across the city.
-    CityOffice, Role::CityOffice
 );
 role_extractor!(
     /// Anyone who may look at an organisation's register: communicator,

@@ -22,7 +22,7 @@ const UNKNOWN_ADDR: &str = "okänd";
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
-pub struct LoginPage {
+pub(crate) struct LoginPage {
     pub page: Page,
     pub email: String,
     pub next: String,
@@ -42,11 +42,15 @@ impl LoginPage {
 }
 
 #[derive(Deserialize)]
-pub struct NextQuery {
+pub(crate) struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(page: Page, auth: AuthSession, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub(crate) async fn login_form(
+    page: Page,
+    auth: AuthSession,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if auth.user.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
@@ -55,7 +59,7 @@ pub async fn login_form(page: Page, auth: AuthSession, Query(q): Query<NextQuery
 }
 
 #[derive(Deserialize)]
-pub struct LoginInput {
+pub(crate) struct LoginInput {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -64,7 +68,7 @@ pub struct LoginInput {
     next: String,
 }
 
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     mut auth: AuthSession,
     ClientAddr(addr): ClientAddr,
@@ -166,14 +170,14 @@ fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-pub fn auth_error(e: axum_login::Error<super::Backend>) -> AppError {
+pub(crate) fn auth_error(e: axum_login::Error<super::Backend>) -> AppError {
     match e {
         axum_login::Error::Backend(e) => AppError::Sqlx(e),
         axum_login::Error::Session(e) => AppError::Other(anyhow::anyhow!("session: {e}")),
     }
 }
 
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     mut auth: AuthSession,
     session: Session,
@@ -192,18 +196,18 @@ pub async fn logout(
 
 #[derive(Template)]
 #[template(path = "auth/password.html")]
-pub struct PasswordPage {
+pub(crate) struct PasswordPage {
     pub page: Page,
     pub must_change: bool,
     pub errors: FieldErrors,
 }
 
-pub async fn password_form(page: Page, user: CurrentUser) -> AppResult<Response> {
+pub(crate) async fn password_form(page: Page, user: CurrentUser) -> AppResult<Response> {
     render(&PasswordPage { page, must_change: user.must_change_password, errors: FieldErrors::default() })
 }
 
 #[derive(Deserialize)]
-pub struct PasswordInput {
+pub(crate) struct PasswordInput {
     #[serde(default)]
     current: String,
     #[serde(default)]
@@ -212,7 +216,7 @@ pub struct PasswordInput {
     repeat: String,
 }
 
-pub async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     mut auth: AuthSession,

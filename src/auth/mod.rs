@@ -17,17 +17,15 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::state::AppState;
-pub use extract::{
-    AccountOwner, Actor, Admin, Archivist, CityOffice, Communicator, CurrentUser, Importer, Manager,
-    OrgViewer, Strategist, Viewer, require,
+pub(crate) use extract::{
+    AccountOwner, Acting, Actor, Admin, CurrentUser, Importer, Manager, OrgViewer, Viewer, require,
 };
-pub use handlers::auth_error;
-pub use user::{AuthSession, Backend, Grant, Role, Scope, User, load_user};
+pub(crate) use user::{AuthSession, Backend, Role, Scope, User};
 
 /// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "kontoregister_session";
+pub(crate) const SESSION_COOKIE: &str = "kontoregister_session";
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/logga-in", get(handlers::login_form).post(handlers::login))
         .route("/logga-ut", post(handlers::logout))
@@ -39,14 +37,14 @@ const SEEN_KEY: &str = "seen";
 /// Whether a session last marked active at `seen` should be written back now:
 /// often enough that the idle time-out slides with activity, seldom enough
 /// that an ordinary request does not write to the database.
-pub fn needs_touch(now: i64, seen: Option<i64>, timeout_minutes: i64) -> bool {
+pub(crate) fn needs_touch(now: i64, seen: Option<i64>, timeout_minutes: i64) -> bool {
     let interval = (timeout_minutes * 60 / 10).clamp(0, 60);
     seen.is_none_or(|s| now - s >= interval)
 }
 
 /// Keeps the idle time-out sliding: an existing session is marked active (and
 /// so saved with a new expiry) at most once a minute.
-pub async fn touch_session(
+pub(crate) async fn touch_session(
     axum::extract::State(state): axum::extract::State<AppState>,
     auth: AuthSession,
     req: axum::extract::Request,
@@ -66,7 +64,7 @@ pub async fn touch_session(
 
 /// The session and login layers: sessions in PostgreSQL, HttpOnly cookie,
 /// SameSite=Lax, Secure with `--secure-cookies`, ended after the idle timeout.
-pub fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, PostgresStore> {
+pub(crate) fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, PostgresStore> {
     let store = PostgresStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)

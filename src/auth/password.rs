@@ -25,13 +25,13 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 static HASHING: Semaphore = Semaphore::const_new(4);
 
 /// Hash a password with argon2id (the default variant) off the async threads.
-pub async fn hash(password: String) -> anyhow::Result<String> {
+pub(crate) async fn hash(password: String) -> anyhow::Result<String> {
     let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
 /// Verify `password` against `stored`, or against a dummy hash when there is no user.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
+pub(crate) async fn verify(password: String, stored: Option<String>) -> bool {
     let Ok(_permit) = HASHING.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
@@ -50,7 +50,7 @@ pub fn one_time_password() -> String {
 }
 
 /// The rules for a new password; the error is a Swedish message for the field.
-pub fn check_new_password(password: &str, email: &str) -> Result<(), &'static str> {
+pub(crate) fn check_new_password(password: &str, email: &str) -> Result<(), &'static str> {
     if password.chars().count() < 12 {
         return Err("Lösenordet måste ha minst 12 tecken.");
     }

@@ -5,13 +5,13 @@ use axum_login::{AuthUser, AuthnBackend, UserId};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-pub type AuthSession = axum_login::AuthSession<Backend>;
+pub(crate) type AuthSession = axum_login::AuthSession<Backend>;
 
 /// The seven roles of SPEC §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "role_code", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub(crate) enum Role {
     AccountOwner,
     Manager,
     Communicator,
@@ -73,7 +73,7 @@ impl Role {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     City,
     Organisation,
     Unit,
@@ -81,7 +81,7 @@ pub enum Scope {
 
 /// One active role assignment of the user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Grant {
+pub(crate) struct Grant {
     pub role: Role,
     pub organisation_id: Option<i64>,
     pub unit_id: Option<i64>,
@@ -89,7 +89,7 @@ pub struct Grant {
 
 /// The logged-in user as loaded for each request.
 #[derive(Clone, Serialize, Deserialize)]
-pub struct User {
+pub(crate) struct User {
     pub user_id: i64,
     pub email: String,
     pub name: String,
@@ -146,7 +146,7 @@ impl AuthUser for User {
 /// which also handles throttling and lockout; `authenticate` takes a user id
 /// that handler has already verified.
 #[derive(Clone)]
-pub struct Backend {
+pub(crate) struct Backend {
     pub db: PgPool,
 }
 
@@ -166,7 +166,7 @@ impl AuthnBackend for Backend {
 
 /// An active user with their active role assignments; a deactivated user is
 /// `None`, which ends their sessions.
-pub async fn load_user(db: &PgPool, user_id: i64) -> sqlx::Result<Option<User>> {
+pub(crate) async fn load_user(db: &PgPool, user_id: i64) -> sqlx::Result<Option<User>> {
     let row = sqlx::query!(
         r#"select u.user_id, u.email, u.name, u.password_hash, u.must_change_password, u.session_generation,
                   coalesce(array_agg(ra.role) filter (where ra.role is not null), '{}') as "roles!: Vec<Role>",

@@ -10,29 +10,17 @@ use serde_json::json;
 
 use super::content::parse_date;
 use super::db::{self, FormKind, FormRow};
-use super::edit::{check_expected, stale};
-use super::show::{BUTTON_ACTIONS, Typed, capacities, capacity_label, show_page};
+use super::form::{check_expected, stale};
+use super::show::{BUTTON_ACTIONS, MeetingInput, Typed, capacities, capacity_label, show_page};
 use super::workflow::{self, Action};
 use crate::audit::{self, Entry};
-use crate::auth::Actor;
+use crate::auth::Acting;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, FlashKind, Page, clean, flash, local_to_utc, render_status};
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct MeetingInput {
-    #[serde(default)]
-    pub meeting_date: String,
-    #[serde(default)]
-    pub meeting_time: String,
-    #[serde(default)]
-    pub meeting_place: String,
-    #[serde(default)]
-    pub meeting_participants: String,
-}
-
 #[derive(Deserialize)]
-pub struct ActionInput {
+pub(crate) struct ActionInput {
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -102,10 +90,8 @@ fn confirm_decision(
 
 /// Every workflow button posts here: the action is checked against the
 /// workflow table for the user's capacities and applied as one guarded update.
-pub async fn act(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn act(
+    Acting { st, page, user, session, addr }: Acting,
     Path(id): Path<i64>,
     Form(input): Form<ActionInput>,
 ) -> AppResult<Response> {

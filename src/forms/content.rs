@@ -8,7 +8,7 @@ use crate::org::valid_email;
 use crate::web::{FieldErrors, clean};
 
 /// Publishing frequencies offered in section 3.
-pub const FREQUENCIES: [(&str, &str); 5] = [
+pub(crate) const FREQUENCIES: [(&str, &str); 5] = [
     ("dagligen", "Dagligen"),
     ("flera_ggr_vecka", "Flera gånger i veckan"),
     ("varje_vecka", "Varje vecka"),
@@ -17,7 +17,7 @@ pub const FREQUENCIES: [(&str, &str); 5] = [
 ];
 
 /// Lawful bases of section 5; consent is the last resort.
-pub const LAWFUL_BASES: [(&str, &str); 5] = [
+pub(crate) const LAWFUL_BASES: [(&str, &str); 5] = [
     ("allmant_intresse", "Uppgift av allmänt intresse"),
     ("myndighetsutovning", "Myndighetsutövning"),
     ("avtal", "Avtal"),
@@ -28,7 +28,7 @@ pub const LAWFUL_BASES: [(&str, &str); 5] = [
 /// Everything in the form, as typed. Field names are the HTML names and ids.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct FormContent {
+pub(crate) struct FormContent {
     // 1. Verksamhet
     pub unit_id: String,
     // 2. Kontot
@@ -78,13 +78,13 @@ pub struct FormContent {
 
 /// Other editors, one per line as "Namn, e-post".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Editor {
+pub(crate) struct Editor {
     pub name: String,
     pub email: String,
 }
 
 /// What validation needs to know besides the content.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub existing: bool,
     pub unit_ids: &'a [i64],
     pub platform_ids: &'a [i64],
@@ -96,7 +96,7 @@ pub struct Context<'a> {
 const MAX_TEXT: usize = 4000;
 const MAX_LINE: usize = 300;
 
-pub use crate::web::parse_date;
+pub(crate) use crate::web::parse_date;
 
 impl FormContent {
     /// Trim what was typed and cut absurd lengths, so a draft never fails to save.
@@ -354,7 +354,7 @@ impl FormContent {
 }
 
 /// The Swedish label of a publishing frequency code ("" when unknown).
-pub fn frequency_label(code: &str) -> &'static str {
+pub(crate) fn frequency_label(code: &str) -> &'static str {
     label_of(&FREQUENCIES, code)
 }
 
@@ -369,7 +369,7 @@ fn parse_editor(line: &str) -> Option<Editor> {
 }
 
 /// `https://…` (or `http://…`) with a host, or an `@handle`.
-pub fn valid_url_or_handle(s: &str) -> bool {
+pub(crate) fn valid_url_or_handle(s: &str) -> bool {
     let s = s.trim();
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) || s.len() > 500 {
         return false;

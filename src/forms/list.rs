@@ -15,14 +15,14 @@ use crate::web::{Page, render};
 const RETURNED: &str = "tillbaka";
 
 #[derive(Deserialize)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     status: String,
 }
 
 #[derive(Template)]
 #[template(path = "forms/list.html")]
-pub struct ListPage {
+pub(crate) struct ListPage {
     page: Page,
     forms: Vec<FormListRow>,
     status: String,
@@ -31,7 +31,10 @@ pub struct ListPage {
     can_create: bool,
 }
 
-pub async fn list(Viewer { st, page, user }: Viewer, Query(q): Query<ListQuery>) -> AppResult<Response> {
+pub(crate) async fn list(
+    Viewer { st, page, user }: Viewer,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let (state, returned) = match q.status.as_str() {
         RETURNED => (Some(FormState::Draft), Some(true)),

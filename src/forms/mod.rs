@@ -5,25 +5,25 @@
 //! Approval puts the account in the register as "Godkänt, ej startat".
 
 mod act;
-pub mod content;
-pub mod db;
+pub(crate) mod content;
+pub(crate) mod db;
 mod edit;
+mod form;
 mod list;
 mod new;
 mod show;
 mod submit;
 mod tasks;
-pub mod workflow;
+pub(crate) mod workflow;
 
-pub use tasks::tasks;
+pub(crate) use tasks::tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use show::capacities;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/blanketter", get(list::list).post(new::create_form))
         .route("/blanketter/ny", get(new::new_form))

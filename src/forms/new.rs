@@ -9,7 +9,7 @@ use tower_sessions::Session;
 
 use super::content::{FREQUENCIES, FormContent, LAWFUL_BASES};
 use super::db::{self, FormKind};
-use super::edit::{EditPage, choices, in_scope};
+use super::form::{EditPage, Posted, choices, in_scope};
 use super::submit::submit;
 use super::workflow::FormState;
 use crate::audit::{self, Entry};
@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, flash, render};
 
 #[derive(Deserialize)]
-pub struct NewQuery {
+pub(crate) struct NewQuery {
     #[serde(default)]
     typ: String,
     #[serde(default)]
@@ -39,7 +39,7 @@ fn owner_organisation(user: &User, requested: &str) -> AppResult<i64> {
     }
 }
 
-pub async fn new_form(
+pub(crate) async fn new_form(
     State(state): State<AppState>,
     page: Page,
     AccountOwner(user): AccountOwner,
@@ -94,24 +94,7 @@ pub async fn new_form(
     })
 }
 
-/// The posted form: the content plus what the page needs to route it.
-#[derive(Deserialize)]
-pub struct Posted {
-    #[serde(flatten)]
-    pub(super) content: FormContent,
-    #[serde(default)]
-    pub(super) kind: String,
-    #[serde(default)]
-    pub(super) organisation_id: String,
-    /// "save" or "submit".
-    #[serde(default)]
-    pub(super) action: String,
-    /// The state the page showed (stale-page protection).
-    #[serde(default)]
-    pub(super) state: String,
-}
-
-pub async fn create_form(
+pub(crate) async fn create_form(
     State(st): State<AppState>,
     page: Page,
     AccountOwner(user): AccountOwner,

@@ -3,9 +3,9 @@
 use askama::Template;
 use axum::extract::Path;
 use axum::response::Response;
+use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::act::*;
 use super::content::FormContent;
 use super::db::{self, Event, FormRow, Signature};
 use super::workflow::{self, Action, Capacity, FormState};
@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::web::{FieldErrors, Page, render};
 
 /// The capacities in which `user` acts on `form`.
-pub fn capacities(user: &User, form: &FormRow) -> Vec<Capacity> {
+pub(crate) fn capacities(user: &User, form: &FormRow) -> Vec<Capacity> {
     let mut v = Vec::new();
     if form.owner_user_id == user.user_id {
         v.push(Capacity::Owner);
@@ -68,8 +68,21 @@ fn action_label(code: &str) -> &'static str {
     }
 }
 
+/// A booked meeting as typed: kept when the booking is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct MeetingInput {
+    #[serde(default)]
+    pub meeting_date: String,
+    #[serde(default)]
+    pub meeting_time: String,
+    #[serde(default)]
+    pub meeting_place: String,
+    #[serde(default)]
+    pub meeting_participants: String,
+}
+
 /// A workflow button the user may press now.
-pub struct Button {
+pub(crate) struct Button {
     pub code: &'static str,
     pub label: &'static str,
     pub needs_comment: bool,
@@ -77,7 +90,7 @@ pub struct Button {
 
 #[derive(Template)]
 #[template(path = "forms/show.html")]
-pub struct ShowPage {
+pub(crate) struct ShowPage {
     page: Page,
     f: FormRow,
     c: FormContent,
@@ -128,7 +141,7 @@ pub(super) const BUTTON_ACTIONS: [Action; 8] = [
 
 /// What the action forms show again after a refused action.
 #[derive(Default)]
-pub struct Typed {
+pub(crate) struct Typed {
     pub(super) errors: FieldErrors,
     pub(super) comment: String,
     pub(super) meeting: MeetingInput,
@@ -168,12 +181,12 @@ pub(super) async fn show_page(
     })
 }
 
-pub async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub(crate) async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     form_page(&st, page, &user, id, false).await
 }
 
 /// The same page laid out for printing: content, signature and decision, no buttons.
-pub async fn print(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub(crate) async fn print(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     form_page(&st, page, &user, id, true).await
 }
 

@@ -9,10 +9,10 @@ use tower_sessions::Session;
 
 use super::content::FormContent;
 use super::db::{self, FormKind};
-use super::edit::*;
+use super::form::*;
 use super::workflow::{self, Action, Capacity, FormState};
 use crate::audit::{self, Entry};
-use crate::auth::Actor;
+use crate::auth::Acting;
 use crate::auth::User;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -149,9 +149,8 @@ pub(super) async fn submit(
     Ok(Redirect::to(&format!("/blanketter/{id}")).into_response())
 }
 
-pub async fn delete_draft(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn delete_draft(
+    Acting { st, user, session, addr, .. }: Acting,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut tx = st.db.begin().await?;

@@ -7,7 +7,7 @@ use crate::error::AppResult;
 use crate::web::Task;
 
 /// The form tasks of `user`, from their roles.
-pub async fn tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
+pub(crate) async fn tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
     let mut tasks = Vec::new();
     let name = |t: &db::TaskRow| {
         let case = t.case_number.clone().unwrap_or_else(|| "utkast".into());

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "form_state", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum FormState {
+pub(crate) enum FormState {
     Draft,
     AwaitingManager,
     InReview,
@@ -75,6 +75,7 @@ impl FormState {
     }
 
     /// No further transitions.
+    #[cfg(test)]
     pub fn is_final(&self) -> bool {
         matches!(self, FormState::Approved | FormState::Rejected | FormState::Withdrawn)
     }
@@ -82,7 +83,7 @@ impl FormState {
 
 /// What someone does to a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+pub(crate) enum Action {
     /// The owner saves changes to the content.
     Edit,
     Submit,
@@ -98,6 +99,7 @@ pub enum Action {
 }
 
 impl Action {
+    #[cfg(test)]
     pub const ALL: [Action; 10] = [
         Action::Edit,
         Action::Submit,
@@ -150,11 +152,11 @@ impl Action {
 }
 
 /// A draft sent back to its owner after submission.
-pub const RETURNED_LABEL: &str = "Skickad tillbaka för komplettering";
+pub(crate) const RETURNED_LABEL: &str = "Skickad tillbaka för komplettering";
 
 /// In what capacity a user acts on a particular form. One user may hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Capacity {
+pub(crate) enum Capacity {
     /// The form's owner (its author).
     Owner,
     /// A manager of the form's unit.
@@ -167,6 +169,7 @@ pub enum Capacity {
     Decider,
 }
 
+#[cfg(test)]
 impl Capacity {
     pub const ALL: [Capacity; 5] =
         [Capacity::Owner, Capacity::Manager, Capacity::Communicator, Capacity::Strategist, Capacity::Decider];
@@ -174,7 +177,7 @@ impl Capacity {
 
 /// The state `action` leads to when taken by `capacity` from `state`, or `None`
 /// when it is not allowed. `Edit` of a signed form leads back to the manager.
-pub fn transition(state: FormState, action: Action, capacity: Capacity) -> Option<FormState> {
+pub(crate) fn transition(state: FormState, action: Action, capacity: Capacity) -> Option<FormState> {
     use Action as A;
     use Capacity as C;
     use FormState as S;
@@ -202,7 +205,7 @@ pub fn transition(state: FormState, action: Action, capacity: Capacity) -> Optio
 /// The first capacity among `held` that may take `action` from `state`, with the new state.
 /// The owner never decides on their own form, even when they also hold the
 /// decision right.
-pub fn allowed(state: FormState, action: Action, held: &[Capacity]) -> Option<(Capacity, FormState)> {
+pub(crate) fn allowed(state: FormState, action: Action, held: &[Capacity]) -> Option<(Capacity, FormState)> {
     let owner = held.contains(&Capacity::Owner);
     held.iter()
         .filter(|c| !(owner && **c == Capacity::Decider))
@@ -210,7 +213,7 @@ pub fn allowed(state: FormState, action: Action, held: &[Capacity]) -> Option<(C
 }
 
 /// Who acts next, in words, for the form page and the lists.
-pub fn next_actor(state: FormState) -> &'static str {
+pub(crate) fn next_actor(state: FormState) -> &'static str {
     match state {
         FormState::Draft => "Kontoansvarig fyller i och skickar blanketten",
         FormState::AwaitingManager => "Chefen för enheten skriver under",

@@ -9,7 +9,7 @@ use super::file::SheetRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Field {
+pub(crate) enum Field {
     Platform,
     Name,
     Url,
@@ -126,7 +126,7 @@ impl Field {
 
 /// A header or a value for comparison: lower case, å/ä → a, ö → o, é → e and
 /// the like, and nothing but letters and digits.
-pub fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     s.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
@@ -142,14 +142,14 @@ pub fn fold(s: &str) -> String {
 }
 
 /// The field a header names, if it is a known spelling.
-pub fn recognise(header: &str) -> Option<Field> {
+pub(crate) fn recognise(header: &str) -> Option<Field> {
     let f = fold(header);
     Field::ALL.into_iter().find(|field| field.names().contains(&f.as_str()))
 }
 
 /// The header row: of the first ten rows, the one with the most recognised
 /// headers (a title row above the table is skipped). `None` when no row has one.
-pub fn header_row(rows: &[SheetRow]) -> Option<usize> {
+pub(crate) fn header_row(rows: &[SheetRow]) -> Option<usize> {
     rows.iter()
         .take(10)
         .enumerate()
@@ -160,7 +160,7 @@ pub fn header_row(rows: &[SheetRow]) -> Option<usize> {
 }
 
 /// Each column's field from its header; a field named twice goes to the first column.
-pub fn mapping(headers: &[String]) -> Vec<Option<Field>> {
+pub(crate) fn mapping(headers: &[String]) -> Vec<Option<Field>> {
     let mut seen = Vec::new();
     headers
         .iter()
@@ -173,7 +173,7 @@ pub fn mapping(headers: &[String]) -> Vec<Option<Field>> {
 }
 
 /// Whether some column with a header has no field: the mapping step asks.
-pub fn needs_mapping(headers: &[String], mapping: &[Option<Field>]) -> bool {
+pub(crate) fn needs_mapping(headers: &[String], mapping: &[Option<Field>]) -> bool {
     headers.iter().zip(mapping).any(|(h, m)| !h.trim().is_empty() && m.is_none())
 }
 

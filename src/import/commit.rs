@@ -20,12 +20,12 @@ use crate::state::AppState;
 use crate::web::{ClientAddr, FlashKind, Page, flash, plural};
 
 #[derive(Debug, Default, Deserialize)]
-pub struct CommitInput {
+pub(crate) struct CommitInput {
     #[serde(default)]
     hoppa_over: String,
 }
 
-pub async fn commit(
+pub(crate) async fn commit(
     State(st): State<AppState>,
     page: Page,
     Importer(user): Importer,

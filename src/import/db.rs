@@ -12,7 +12,7 @@ use super::file::SheetRow;
 use super::plan::{Context, Existing, Person, Values};
 use crate::accounts::rules::AccountState;
 
-pub struct NewBatch<'a> {
+pub(crate) struct NewBatch<'a> {
     pub organisation_id: i64,
     pub created_by: i64,
     pub file_name: &'a str,
@@ -23,7 +23,7 @@ pub struct NewBatch<'a> {
     pub rows: &'a [SheetRow],
 }
 
-pub async fn create_batch(conn: &mut PgConnection, b: &NewBatch<'_>) -> sqlx::Result<i64> {
+pub(crate) async fn create_batch(conn: &mut PgConnection, b: &NewBatch<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"insert into import_batches (organisation_id, created_by, file_name, file_hash, header_row, headers, mapping, rows)
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning batch_id"#,
@@ -40,7 +40,7 @@ pub async fn create_batch(conn: &mut PgConnection, b: &NewBatch<'_>) -> sqlx::Re
     .await
 }
 
-pub struct Batch {
+pub(crate) struct Batch {
     pub batch_id: i64,
     pub organisation_id: i64,
     pub organisation: String,
@@ -48,7 +48,6 @@ pub struct Batch {
     pub created_at: OffsetDateTime,
     pub expired: bool,
     pub file_name: String,
-    pub header_row: i32,
     pub headers: Json<Vec<String>>,
     pub mapping: Json<Vec<Option<Field>>>,
     pub mapping_confirmed: bool,
@@ -60,7 +59,7 @@ pub struct Batch {
 
 /// A batch; with `lock`, locked for the commit (a double click waits and
 /// then finds it committed).
-pub async fn batch(conn: &mut PgConnection, batch_id: i64, lock: bool) -> sqlx::Result<Option<Batch>> {
+pub(crate) async fn batch(conn: &mut PgConnection, batch_id: i64, lock: bool) -> sqlx::Result<Option<Batch>> {
     if lock {
         sqlx::query!("select 1 as x from import_batches where batch_id = $1 for update", batch_id)
             .fetch_optional(&mut *conn)
@@ -70,7 +69,7 @@ pub async fn batch(conn: &mut PgConnection, batch_id: i64, lock: bool) -> sqlx::
         Batch,
         r#"select b.batch_id, b.organisation_id, o.name as organisation, u.name as created_by_name, b.created_at,
                   (b.committed_at is null and b.expires_at < now()) as "expired!",
-                  b.file_name, b.header_row, b.headers as "headers: Json<Vec<String>>",
+                  b.file_name, b.headers as "headers: Json<Vec<String>>",
                   b.mapping as "mapping: Json<Vec<Option<Field>>>", b.mapping_confirmed,
                   b.rows as "rows: Json<Vec<SheetRow>>", b.committed_at, c.name as "committed_by_name?",
                   b.result as "result: Json<Value>"
@@ -84,7 +83,7 @@ pub async fn batch(conn: &mut PgConnection, batch_id: i64, lock: bool) -> sqlx::
     .await
 }
 
-pub async fn set_mapping(
+pub(crate) async fn set_mapping(
     conn: &mut PgConnection,
     batch_id: i64,
     mapping: &[Option<Field>],
@@ -99,7 +98,7 @@ pub async fn set_mapping(
     Ok(())
 }
 
-pub async fn mark_committed(
+pub(crate) async fn mark_committed(
     conn: &mut PgConnection,
     batch_id: i64,
     user_id: i64,
@@ -127,7 +126,7 @@ pub async fn forget_expired(conn: &mut PgConnection) -> sqlx::Result<u64> {
     .rows_affected())
 }
 
-pub struct Recent {
+pub(crate) struct Recent {
     pub batch_id: i64,
     pub file_name: String,
     pub organisation: String,
@@ -138,7 +137,7 @@ pub struct Recent {
 }
 
 /// The latest imports of the organisations.
-pub async fn recent(conn: &mut PgConnection, orgs: &[i64]) -> sqlx::Result<Vec<Recent>> {
+pub(crate) async fn recent(conn: &mut PgConnection, orgs: &[i64]) -> sqlx::Result<Vec<Recent>> {
     sqlx::query_as!(
         Recent,
         r#"select b.batch_id, b.file_name, o.name as organisation, b.created_at as "created_at: crate::web::Dt", u.name as created_by_name,
@@ -154,7 +153,7 @@ pub async fn recent(conn: &mut PgConnection, orgs: &[i64]) -> sqlx::Result<Vec<R
 }
 
 /// The platforms, units and people of the organisation (without the accounts).
-pub async fn context(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Context> {
+pub(crate) async fn context(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Context> {
     let platforms =
         sqlx::query!("select platform_id, name from platforms where active order by sort_order, name")
             .fetch_all(&mut *conn)
@@ -187,7 +186,7 @@ pub async fn context(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Res
 
 /// The accounts with one of `keys`: an open one before a closed one with the
 /// same address, the latest closed first.
-pub async fn existing(conn: &mut PgConnection, keys: &[String], cx: &mut Context) -> sqlx::Result<()> {
+pub(crate) async fn existing(conn: &mut PgConnection, keys: &[String], cx: &mut Context) -> sqlx::Result<()> {
     let rows = sqlx::query!(
         r#"select a.url_key as "key!", a.account_id, a.organisation_id, o.name as organisation, a.platform_id,
                   a.unit_id, a.name, a.purpose, a.target_groups, a.owner_user_id, a.owner_text,
@@ -235,7 +234,11 @@ fn person(p: &Person) -> (Option<i64>, &str) {
 
 /// A new register entry from a row: active, or closed on its date; without a
 /// startup form; its start checklist taken as done, as it has been in use.
-pub async fn create_account(conn: &mut PgConnection, organisation_id: i64, v: &Values) -> sqlx::Result<i64> {
+pub(crate) async fn create_account(
+    conn: &mut PgConnection,
+    organisation_id: i64,
+    v: &Values,
+) -> sqlx::Result<i64> {
     let (owner, owner_text) = person(&v.owner);
     let (deputy, deputy_text) = person(&v.deputy);
     let state = if v.closed_date.is_some() { AccountState::Closed } else { AccountState::Active };
@@ -268,7 +271,7 @@ pub async fn create_account(conn: &mut PgConnection, organisation_id: i64, v: &V
 
 /// Write a row's values over an account: an empty cell (and a person who is
 /// only a text, over a user) leaves the field as it is.
-pub async fn update_account(conn: &mut PgConnection, account_id: i64, v: &Values) -> sqlx::Result<()> {
+pub(crate) async fn update_account(conn: &mut PgConnection, account_id: i64, v: &Values) -> sqlx::Result<()> {
     let (owner, owner_text) = person(&v.owner);
     let (deputy, deputy_text) = person(&v.deputy);
     sqlx::query!(
@@ -299,7 +302,7 @@ pub async fn update_account(conn: &mut PgConnection, account_id: i64, v: &Values
 }
 
 /// The organisations among `ids`, by name, for the upload form.
-pub async fn organisations(
+pub(crate) async fn organisations(
     conn: &mut PgConnection,
     ids: &[i64],
 ) -> sqlx::Result<Vec<crate::org::db::Choice>> {

@@ -12,15 +12,15 @@ use calamine::{Data, Reader};
 use serde::{Deserialize, Serialize};
 
 /// The largest file accepted.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+pub(crate) const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The most rows accepted, besides the header row.
-pub const MAX_ROWS: usize = 5000;
+pub(crate) const MAX_ROWS: usize = 5000;
 /// The most an XLSX may unpack to: a real list of 5,000 rows is a few MB.
 const MAX_UNPACKED: u64 = 100 * 1024 * 1024;
 
 /// One row of the sheet that is not empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SheetRow {
+pub(crate) struct SheetRow {
     /// The row number in the spreadsheet (1 is the first row).
     pub n: u32,
     pub cells: Vec<String>,
@@ -28,7 +28,7 @@ pub struct SheetRow {
 
 /// Why a file cannot be read; its message is shown next to the file field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileError {
+pub(crate) enum FileError {
     Empty,
     TooLarge,
     TooManyRows,
@@ -72,7 +72,7 @@ impl FileError {
 }
 
 /// Read `bytes` into its non-empty rows.
-pub fn read(bytes: &[u8]) -> Result<Vec<SheetRow>, FileError> {
+pub(crate) fn read(bytes: &[u8]) -> Result<Vec<SheetRow>, FileError> {
     if bytes.len() > MAX_BYTES {
         return Err(FileError::TooLarge);
     }

@@ -9,7 +9,7 @@
 mod columns;
 mod commit;
 pub mod db;
-pub mod file;
+pub(crate) mod file;
 mod plan;
 mod preview;
 pub mod template;
@@ -21,14 +21,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use sqlx::PgConnection;
 
-pub use crate::auth::Importer;
+pub(crate) use crate::auth::Importer;
 use crate::auth::{Role, User};
 use crate::state::AppState;
 
 /// The most a request to the upload may carry: the file and the form around it.
-pub const UPLOAD_LIMIT: usize = file::MAX_BYTES * 4;
+pub(crate) const UPLOAD_LIMIT: usize = file::MAX_BYTES * 4;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/konton/import",
@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The organisations whose lists the user may import.
-pub fn organisations(user: &User) -> Vec<i64> {
+pub(crate) fn organisations(user: &User) -> Vec<i64> {
     let mut orgs = user.organisations_with(Role::Communicator);
     orgs.extend(user.organisations_with(Role::Strategist));
     orgs.sort_unstable();

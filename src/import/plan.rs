@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use super::columns::Field;
 use super::file::SheetRow;
 use super::values::{Cells, platform, values};
-pub use super::values::{Context, Existing, Person, Values, cell_date};
+pub(crate) use super::values::{Context, Existing, Person, Values, cell_date};
 use crate::accounts::address;
 use crate::accounts::rules::AccountState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     New,
     /// The Swedish names of the fields that change.
     Update(Vec<&'static str>),
@@ -22,14 +22,14 @@ pub enum Status {
 }
 
 #[derive(Debug, Clone)]
-pub struct RowError {
+pub(crate) struct RowError {
     /// The column's header as in the file (or the field's name).
     pub column: String,
     pub message: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct RowPlan {
+pub(crate) struct RowPlan {
     pub n: u32,
     /// What identifies the row on the page: its name and its address, as typed.
     pub name: String,
@@ -61,7 +61,7 @@ impl RowPlan {
 
 /// The counts of a plan, for the preview and the button.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub new: usize,
     pub update: usize,
     pub unchanged: usize,
@@ -88,7 +88,7 @@ impl Counts {
 }
 
 /// The address keys of the rows, to load the accounts they may be.
-pub fn keys(rows: &[SheetRow], mapping: &[Option<Field>], cx: &Context) -> Vec<String> {
+pub(crate) fn keys(rows: &[SheetRow], mapping: &[Option<Field>], cx: &Context) -> Vec<String> {
     rows.iter()
         .filter_map(|r| {
             let cells = Cells { row: r, mapping };
@@ -100,7 +100,12 @@ pub fn keys(rows: &[SheetRow], mapping: &[Option<Field>], cx: &Context) -> Vec<S
 }
 
 /// Every row's plan. `headers` name the columns in the errors.
-pub fn plan(rows: &[SheetRow], headers: &[String], mapping: &[Option<Field>], cx: &Context) -> Vec<RowPlan> {
+pub(crate) fn plan(
+    rows: &[SheetRow],
+    headers: &[String],
+    mapping: &[Option<Field>],
+    cx: &Context,
+) -> Vec<RowPlan> {
     let column = |f: Field| {
         mapping
             .iter()

@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::web::{ClientAddr, Dt, FieldErrors, Page, plural, render, render_status};
 
 /// One column in the mapping step.
-pub struct Column {
+pub(crate) struct Column {
     pub index: usize,
     pub header: String,
     /// Up to three values from the rows under it, to recognise it by.
@@ -33,7 +33,7 @@ pub struct Column {
 
 #[derive(Template)]
 #[template(path = "import/preview.html")]
-pub struct PreviewPage {
+pub(crate) struct PreviewPage {
     page: Page,
     b: db::Batch,
     uploaded: Dt,
@@ -84,7 +84,7 @@ impl PreviewPage {
 
 #[derive(Template)]
 #[template(path = "import/result.html")]
-pub struct ResultPage {
+pub(crate) struct ResultPage {
     page: Page,
     b: db::Batch,
     committed: Dt,
@@ -101,7 +101,7 @@ impl ResultPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
+pub(crate) struct ShowQuery {
     #[serde(default)]
     visa: String,
     #[serde(default)]
@@ -136,7 +136,7 @@ fn columns_of(b: &db::Batch, mapping: &[Option<Field>]) -> Vec<Column> {
 }
 
 /// The batch's page as it stands; `refusal` and `skip` when a commit was refused.
-pub async fn page_of(
+pub(crate) async fn page_of(
     st: &AppState,
     page: Page,
     b: db::Batch,
@@ -187,7 +187,7 @@ fn result_page(page: Page, b: db::Batch) -> AppResult<Response> {
     })
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(st): State<AppState>,
     page: Page,
     Importer(user): Importer,
@@ -202,7 +202,7 @@ pub async fn show(
 }
 
 /// The mapping step's answer: `kolumn_{i}` is a field's code, or empty for "Ignorera".
-pub async fn set_columns(
+pub(crate) async fn set_columns(
     State(st): State<AppState>,
     page: Page,
     Importer(user): Importer,

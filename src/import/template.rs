@@ -12,7 +12,7 @@ use super::columns::Field;
 use super::plan::cell_date;
 
 /// The template's columns, in its order.
-pub const COLUMNS: [Field; 12] = [
+pub(crate) const COLUMNS: [Field; 12] = [
     Field::Platform,
     Field::Name,
     Field::Url,
@@ -209,7 +209,7 @@ fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-pub async fn xlsx(_: Importer) -> crate::error::AppResult<Response> {
+pub(crate) async fn xlsx(_: Importer) -> crate::error::AppResult<Response> {
     let bytes = xlsx_of(&[TEMPLATE_ROW]).map_err(|e| anyhow::anyhow!("template: {e}"))?;
     Ok(download(
         "Mall för kontolista.xlsx",
@@ -218,7 +218,7 @@ pub async fn xlsx(_: Importer) -> crate::error::AppResult<Response> {
     ))
 }
 
-pub async fn csv(_: Importer) -> Response {
+pub(crate) async fn csv(_: Importer) -> Response {
     download("Mall för kontolista.csv", "text/csv; charset=utf-8", csv_of(&[TEMPLATE_ROW]))
 }
 

@@ -22,7 +22,7 @@ use crate::web::{ClientAddr, FieldErrors, Page, render, render_status};
 
 #[derive(Template)]
 #[template(path = "import/upload.html")]
-pub struct UploadPage {
+pub(crate) struct UploadPage {
     page: Page,
     organisations: Vec<Choice>,
     organisation: String,
@@ -51,7 +51,11 @@ async fn upload_page(
     })
 }
 
-pub async fn form(State(st): State<AppState>, page: Page, Importer(user): Importer) -> AppResult<Response> {
+pub(crate) async fn form(
+    State(st): State<AppState>,
+    page: Page,
+    Importer(user): Importer,
+) -> AppResult<Response> {
     let orgs = organisations(&user);
     render(&upload_page(&st, page, &orgs, String::new(), FieldErrors::default()).await?)
 }
@@ -102,7 +106,7 @@ fn file_name(raw: &str) -> String {
     if clean.is_empty() { "fil".into() } else { clean }
 }
 
-pub async fn upload(
+pub(crate) async fn upload(
     State(st): State<AppState>,
     page: Page,
     Importer(user): Importer,

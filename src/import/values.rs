@@ -15,7 +15,7 @@ use crate::web::list_text;
 
 /// What the register has, for the rows of one file.
 #[derive(Debug, Clone, Default)]
-pub struct Context {
+pub(crate) struct Context {
     pub organisation_id: i64,
     pub today: Option<Date>,
     /// Active platforms: id and name.
@@ -30,7 +30,7 @@ pub struct Context {
 
 /// An account of the register that a row may be.
 #[derive(Debug, Clone)]
-pub struct Existing {
+pub(crate) struct Existing {
     pub account_id: i64,
     pub organisation_id: i64,
     pub organisation: String,
@@ -51,7 +51,7 @@ pub struct Existing {
 /// A person from the list: a user of the organisation, found by e-mail, or
 /// the text the list has, kept on the account for the administrator.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Person {
+pub(crate) enum Person {
     None,
     User { user_id: i64, name: String },
     Text(String),
@@ -59,7 +59,7 @@ pub enum Person {
 
 /// A valid row's values, ready to be written.
 #[derive(Debug, Clone)]
-pub struct Values {
+pub(crate) struct Values {
     pub platform_id: i64,
     pub platform: String,
     pub name: String,
@@ -101,7 +101,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("pinterest", "Pinterest"),
 ];
 
-pub struct Cells<'a> {
+pub(crate) struct Cells<'a> {
     pub row: &'a SheetRow,
     pub mapping: &'a [Option<Field>],
 }
@@ -118,7 +118,7 @@ impl Cells<'_> {
 }
 
 /// The row's values, or `None` after reporting what is wrong with it.
-pub fn values(c: &Cells, cx: &Context, err: &mut impl FnMut(Field, String)) -> Option<Values> {
+pub(crate) fn values(c: &Cells, cx: &Context, err: &mut impl FnMut(Field, String)) -> Option<Values> {
     let mut ok = true;
     let mut fail = |f: Field, m: String| {
         ok = false;
@@ -308,7 +308,7 @@ pub fn values(c: &Cells, cx: &Context, err: &mut impl FnMut(Field, String)) -> O
 }
 
 /// The platform a cell names, by name or common alias; `None` for an empty cell.
-pub fn platform(cell: &str, cx: &Context) -> Result<Option<(i64, String)>, String> {
+pub(crate) fn platform(cell: &str, cx: &Context) -> Result<Option<(i64, String)>, String> {
     if cell.is_empty() {
         return Ok(None);
     }
@@ -330,7 +330,7 @@ fn unknown_platform(name: &str) -> String {
 
 /// A date as the list may have it: ÅÅÅÅ-MM-DD (an Excel date cell is read
 /// so), ÅÅÅÅ-MM (its first day) or ÅÅÅÅ (1 January).
-pub fn cell_date(s: &str) -> Option<Date> {
+pub(crate) fn cell_date(s: &str) -> Option<Date> {
     let s = s.trim();
     let s = s.split([' ', 'T']).next().unwrap_or(s);
     let parts: Vec<&str> = s.split('-').collect();

@@ -10,7 +10,7 @@ use crate::web::Dt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "mail_state", rename_all = "snake_case")]
-pub enum MailState {
+pub(crate) enum MailState {
     Queued,
     Sent,
     Failed,
@@ -34,7 +34,7 @@ pub async fn queue(
 
 /// Queue one mail under the exact key `key`; its id, or `None` when the key
 /// was taken. A user who takes the weekly summary gets it in that.
-pub async fn queue_one(
+pub(crate) async fn queue_one(
     conn: &mut PgConnection,
     mail: &Mail,
     r: &Recipient,
@@ -58,7 +58,7 @@ pub async fn queue_one(
     .await
 }
 
-pub struct Due {
+pub(crate) struct Due {
     pub mail_id: i64,
     pub to_address: String,
     pub subject: String,
@@ -70,7 +70,7 @@ pub struct Due {
 
 /// Claim up to `limit` due mails, locked until the caller's transaction ends;
 /// rows another worker holds are skipped.
-pub async fn claim(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Due>> {
+pub(crate) async fn claim(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Due>> {
     sqlx::query_as!(
         Due,
         r#"select mail_id, to_address, subject, body, link_label, link_path, attempts from outbox
@@ -83,7 +83,7 @@ pub async fn claim(conn: &mut PgConnection, limit: i64) -> sqlx::Result<Vec<Due>
     .await
 }
 
-pub async fn mark_sent(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<()> {
+pub(crate) async fn mark_sent(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<()> {
     sqlx::query!(
         "update outbox set state = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null where mail_id = $1",
         mail_id
@@ -94,7 +94,7 @@ pub async fn mark_sent(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<()
 }
 
 /// A failed attempt: try again after `retry_in`, or give up when `None`.
-pub async fn mark_failed(
+pub(crate) async fn mark_failed(
     conn: &mut PgConnection,
     mail_id: i64,
     error: &str,
@@ -116,7 +116,7 @@ pub async fn mark_failed(
 }
 
 /// "Försök igen": a failed (or waiting) mail is due now, with its attempts counted anew.
-pub async fn retry(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<bool> {
+pub(crate) async fn retry(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<bool> {
     Ok(sqlx::query!(
         "update outbox set state = 'queued', next_attempt_at = now(), attempts = 0 where mail_id = $1 and state <> 'sent'",
         mail_id
@@ -127,11 +127,10 @@ pub async fn retry(conn: &mut PgConnection, mail_id: i64) -> sqlx::Result<bool> 
         == 1)
 }
 
-pub struct Row {
+pub(crate) struct Row {
     pub mail_id: i64,
     pub digest: bool,
     pub created_at: Dt,
-    pub kind: String,
     pub to_address: String,
     pub subject: String,
     pub state: MailState,
@@ -142,10 +141,14 @@ pub struct Row {
 }
 
 /// The latest mails, newest first, optionally in one state.
-pub async fn list(conn: &mut PgConnection, state: Option<MailState>, limit: i64) -> sqlx::Result<Vec<Row>> {
+pub(crate) async fn list(
+    conn: &mut PgConnection,
+    state: Option<MailState>,
+    limit: i64,
+) -> sqlx::Result<Vec<Row>> {
     sqlx::query_as!(
         Row,
-        r#"select mail_id, digest, created_at as "created_at: Dt", kind, to_address, subject, state as "state: MailState",
+        r#"select mail_id, digest, created_at as "created_at: Dt", to_address, subject, state as "state: MailState",
                   attempts, next_attempt_at as "next_attempt_at: Dt", last_error, sent_at as "sent_at: Dt"
            from outbox where ($1::mail_state is null or state = $1)
            order by mail_id desc limit $2"#,
@@ -156,7 +159,7 @@ pub async fn list(conn: &mut PgConnection, state: Option<MailState>, limit: i64)
     .await
 }
 
-pub async fn counts(conn: &mut PgConnection) -> sqlx::Result<(i64, i64, i64)> {
+pub(crate) async fn counts(conn: &mut PgConnection) -> sqlx::Result<(i64, i64, i64)> {
     let r = sqlx::query!(
         r#"select count(*) filter (where state = 'queued') as "queued!",
                   count(*) filter (where state = 'sent') as "sent!",
@@ -168,7 +171,7 @@ pub async fn counts(conn: &mut PgConnection) -> sqlx::Result<(i64, i64, i64)> {
 }
 
 /// The active managers of a unit.
-pub async fn unit_managers(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<Vec<Recipient>> {
+pub(crate) async fn unit_managers(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<Vec<Recipient>> {
     sqlx::query_as!(
         Recipient,
         r#"select distinct u.user_id, u.name, u.email from users u
@@ -181,7 +184,7 @@ pub async fn unit_managers(conn: &mut PgConnection, unit_id: i64) -> sqlx::Resul
 }
 
 /// The active users with one of `roles` (codes) in the organisation.
-pub async fn with_roles(
+pub(crate) async fn with_roles(
     conn: &mut PgConnection,
     organisation_id: i64,
     roles: &[&str],
@@ -199,7 +202,7 @@ pub async fn with_roles(
     .await
 }
 
-pub async fn user(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Recipient>> {
+pub(crate) async fn user(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Recipient>> {
     sqlx::query_as!(
         Recipient,
         "select user_id, name, email from users where user_id = $1 and active",
@@ -210,7 +213,7 @@ pub async fn user(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Rec
 }
 
 /// Whether the user takes the weekly summary. Turning it off sends what waits for it.
-pub async fn set_weekly(conn: &mut PgConnection, user_id: i64, weekly: bool) -> sqlx::Result<bool> {
+pub(crate) async fn set_weekly(conn: &mut PgConnection, user_id: i64, weekly: bool) -> sqlx::Result<bool> {
     let before = sqlx::query_scalar!("select mail_weekly from users where user_id = $1", user_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -228,6 +231,6 @@ pub async fn set_weekly(conn: &mut PgConnection, user_id: i64, weekly: bool) -> 
     Ok(before)
 }
 
-pub async fn weekly(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<bool> {
+pub(crate) async fn weekly(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar!("select mail_weekly from users where user_id = $1", user_id).fetch_one(conn).await
 }

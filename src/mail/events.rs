@@ -8,7 +8,7 @@ use super::{Mail, db};
 use crate::forms::workflow::Action;
 
 /// What a form event needs to know of the form.
-pub struct FormEvent<'a> {
+pub(crate) struct FormEvent<'a> {
     pub form_id: i64,
     pub case_number: &'a str,
     pub account_name: &'a str,
@@ -22,7 +22,11 @@ pub struct FormEvent<'a> {
 }
 
 /// The mail of one step of the startup form's workflow, if it sends one.
-pub async fn form_step(conn: &mut PgConnection, action: Action, e: &FormEvent<'_>) -> sqlx::Result<u64> {
+pub(crate) async fn form_step(
+    conn: &mut PgConnection,
+    action: Action,
+    e: &FormEvent<'_>,
+) -> sqlx::Result<u64> {
     let what = if e.account_name.trim().is_empty() {
         format!("Blanketten {}", e.case_number)
     } else {
@@ -99,7 +103,7 @@ pub async fn form_step(conn: &mut PgConnection, action: Action, e: &FormEvent<'_
 
 /// A request to close an account: whoever holds the organisation's delegated
 /// decision right (`role`, its code) decides it.
-pub async fn closure_requested(
+pub(crate) async fn closure_requested(
     conn: &mut PgConnection,
     account_id: i64,
     account_name: &str,
@@ -123,7 +127,7 @@ pub async fn closure_requested(
 }
 
 /// A started account: the communicators confirm that they hold its login credentials.
-pub async fn account_started(
+pub(crate) async fn account_started(
     conn: &mut PgConnection,
     account_id: i64,
     account_name: &str,

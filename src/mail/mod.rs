@@ -6,7 +6,7 @@
 //! the administrator's page.
 
 pub mod db;
-pub mod events;
+pub(crate) mod events;
 mod outbox;
 pub mod reminders;
 pub mod worker;
@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/utskick", get(outbox::list))
         .route("/admin/utskick/{id}/forsok-igen", post(outbox::retry))

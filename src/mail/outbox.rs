@@ -17,7 +17,7 @@ use crate::web::{FlashKind, Page, flash, render};
 
 #[derive(Template)]
 #[template(path = "mail/outbox.html")]
-pub struct OutboxPage {
+pub(crate) struct OutboxPage {
     page: Page,
     rows: Vec<Row>,
     visa: String,
@@ -40,12 +40,12 @@ impl OutboxPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     visa: String,
 }
 
-pub async fn list(
+pub(crate) async fn list(
     State(st): State<AppState>,
     page: Page,
     _: Admin,
@@ -71,9 +71,9 @@ pub async fn list(
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct RetryInput {}
+pub(crate) struct RetryInput {}
 
-pub async fn retry(
+pub(crate) async fn retry(
     State(st): State<AppState>,
     _: Admin,
     Actor { user, session, addr }: Actor,

@@ -205,7 +205,7 @@ fn week_start(now: OffsetDateTime) -> (OffsetDateTime, String) {
 
 /// From Monday 07:00 each week: one summary to each user who takes the
 /// weekly summary and has mails waiting, which are then marked as sent in it.
-pub async fn weekly_summaries(conn: &mut PgConnection, now: OffsetDateTime) -> sqlx::Result<u64> {
+pub(crate) async fn weekly_summaries(conn: &mut PgConnection, now: OffsetDateTime) -> sqlx::Result<u64> {
     let (start, week) = week_start(now);
     if now < start {
         return Ok(0);

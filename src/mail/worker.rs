@@ -112,7 +112,7 @@ pub fn start(
 }
 
 /// Run beside the server: send what is due every `every`, until the process ends.
-pub async fn run(pool: PgPool, sender: Sender, every: Duration) {
+pub(crate) async fn run(pool: PgPool, sender: Sender, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -112,10 +112,10 @@ impl AdminChange {
 
 #[derive(Template)]
 #[template(path = "org/admin_index.html")]
-pub struct AdminIndex {
+pub(crate) struct AdminIndex {
     page: Page,
 }
 
-pub async fn admin_index(page: Page, _: Admin) -> AppResult<Response> {
+pub(crate) async fn admin_index(page: Page, _: Admin) -> AppResult<Response> {
     render(&AdminIndex { page })
 }

@@ -4,7 +4,7 @@
 //! assignments are revoked by marking them inactive.
 
 mod admin;
-pub mod db;
+pub(crate) mod db;
 mod organisations;
 mod pages;
 mod platforms;
@@ -13,15 +13,15 @@ mod tasks;
 mod units;
 mod users;
 
-pub use tasks::tasks;
+pub(crate) use tasks::tasks;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-pub use users::valid_email;
+pub(crate) use users::valid_email;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(admin::admin_index))
         .route(

@@ -18,7 +18,7 @@ use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 /// The organisation form as typed, so a failed submit shows it again.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct OrgInput {
+pub(crate) struct OrgInput {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -109,13 +109,13 @@ impl OrgInput {
 }
 
 /// Roles a decision right can be delegated to.
-pub fn delegable_roles() -> Vec<Role> {
+pub(crate) fn delegable_roles() -> Vec<Role> {
     Role::ALL.into_iter().filter(|r| r.scope() == Scope::Organisation && *r != Role::AccountOwner).collect()
 }
 
 #[derive(Template)]
 #[template(path = "org/organisations.html")]
-pub struct OrganisationsPage {
+pub(crate) struct OrganisationsPage {
     page: Page,
     organisations: Vec<Organisation>,
     form: OrgInput,
@@ -123,7 +123,7 @@ pub struct OrganisationsPage {
     roles: Vec<Role>,
 }
 
-pub async fn organisations(AdminView { page, mut conn }: AdminView) -> AppResult<Response> {
+pub(crate) async fn organisations(AdminView { page, mut conn }: AdminView) -> AppResult<Response> {
     let organisations = db::organisations(&mut conn).await?;
     render(&OrganisationsPage {
         page,
@@ -141,7 +141,10 @@ const ORG_NAME: Unique = Unique {
     message: "Det finns redan en organisation med det namnet.",
 };
 
-pub async fn create_organisation(mut ch: AdminChange, Form(form): Form<OrgInput>) -> AppResult<Response> {
+pub(crate) async fn create_organisation(
+    mut ch: AdminChange,
+    Form(form): Form<OrgInput>,
+) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     if let Some(fields) = form.parse(&mut errors)
         && let Some(id) =
@@ -163,7 +166,7 @@ pub async fn create_organisation(mut ch: AdminChange, Form(form): Form<OrgInput>
 
 #[derive(Template)]
 #[template(path = "org/organisation_edit.html")]
-pub struct OrganisationEdit {
+pub(crate) struct OrganisationEdit {
     pub(super) page: Page,
     pub(super) org: Organisation,
     pub(super) form: OrgInput,
@@ -178,7 +181,7 @@ pub(super) async fn org_or_404(conn: &mut PgConnection, id: i64) -> AppResult<Or
     db::organisation(conn, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn organisation_edit(
+pub(crate) async fn organisation_edit(
     AdminView { page, mut conn }: AdminView,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
@@ -196,7 +199,7 @@ pub async fn organisation_edit(
     })
 }
 
-pub async fn update_organisation(
+pub(crate) async fn update_organisation(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<OrgInput>,

@@ -12,12 +12,12 @@ use crate::web::{Page, render};
 
 #[derive(Template)]
 #[template(path = "org/my_organisations.html")]
-pub struct MyOrganisations {
+pub(crate) struct MyOrganisations {
     page: Page,
     organisations: Vec<Organisation>,
 }
 
-pub async fn my_organisations(
+pub(crate) async fn my_organisations(
     State(state): State<AppState>,
     page: Page,
     OrgViewer(user): OrgViewer,
@@ -29,7 +29,7 @@ pub async fn my_organisations(
 
 #[derive(Template)]
 #[template(path = "org/organisation.html")]
-pub struct OrganisationPage {
+pub(crate) struct OrganisationPage {
     page: Page,
     org: Organisation,
     units: Vec<Unit>,
@@ -38,7 +38,7 @@ pub struct OrganisationPage {
 
 /// An organisation's units and people. Outside the user's scope: 404; in
 /// scope without a viewing role (owner, manager): 403.
-pub async fn organisation(
+pub(crate) async fn organisation(
     Viewer { st: state, page, user }: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {

@@ -16,20 +16,20 @@ use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 #[derive(Template)]
 #[template(path = "org/platforms.html")]
-pub struct PlatformsPage {
+pub(crate) struct PlatformsPage {
     page: Page,
     platforms: Vec<db::Platform>,
     name: String,
     errors: FieldErrors,
 }
 
-pub async fn platforms(AdminView { page, mut conn }: AdminView) -> AppResult<Response> {
+pub(crate) async fn platforms(AdminView { page, mut conn }: AdminView) -> AppResult<Response> {
     let platforms = db::all_platforms(&mut conn).await?;
     render(&PlatformsPage { page, platforms, name: String::new(), errors: FieldErrors::default() })
 }
 
 #[derive(Deserialize)]
-pub struct PlatformInput {
+pub(crate) struct PlatformInput {
     #[serde(default)]
     name: String,
 }
@@ -38,7 +38,10 @@ pub struct PlatformInput {
 const PLATFORM_NAME: Unique =
     Unique { constraint: "platforms_name_key", field: "name", message: "Den plattformen finns redan." };
 
-pub async fn create_platform(mut ch: AdminChange, Form(form): Form<PlatformInput>) -> AppResult<Response> {
+pub(crate) async fn create_platform(
+    mut ch: AdminChange,
+    Form(form): Form<PlatformInput>,
+) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     match clean(&form.name).filter(|n| n.chars().count() <= 100) {
         None => errors.add("name", "Skriv plattformens namn (högst 100 tecken)."),
@@ -57,12 +60,12 @@ pub async fn create_platform(mut ch: AdminChange, Form(form): Form<PlatformInput
 }
 
 #[derive(Deserialize)]
-pub struct ActiveInput {
+pub(crate) struct ActiveInput {
     #[serde(default)]
     active: String,
 }
 
-pub async fn set_platform_active(
+pub(crate) async fn set_platform_active(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<ActiveInput>,

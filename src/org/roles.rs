@@ -23,7 +23,7 @@ const ROLE_HELD: Unique = Unique {
     message: "Användaren har redan den rollen där.",
 };
 
-pub async fn grant_role(
+pub(crate) async fn grant_role(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(input): Form<RoleInput>,
@@ -75,7 +75,10 @@ pub async fn grant_role(
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p))
 }
 
-pub async fn revoke_role(mut ch: AdminChange, Path((id, rid)): Path<(i64, i64)>) -> AppResult<Response> {
+pub(crate) async fn revoke_role(
+    mut ch: AdminChange,
+    Path((id, rid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     db::user(&mut ch.tx, id).await?.ok_or(AppError::NotFound)?;
     if id == ch.admin.user_id {
         let own = db::assignments(&mut ch.tx, id).await?;
@@ -91,13 +94,13 @@ pub async fn revoke_role(mut ch: AdminChange, Path((id, rid)): Path<(i64, i64)>)
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct ResetInput {
+pub(crate) struct ResetInput {
     /// "ja" once the confirmation step has been answered.
     #[serde(default)]
     bekraftat: String,
 }
 
-pub async fn reset_password(
+pub(crate) async fn reset_password(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(input): Form<ResetInput>,

@@ -7,7 +7,7 @@ use crate::web::Task;
 
 /// Units whose startup forms nobody can sign: for the administrator (every
 /// organisation) and the communicator (their own), at most 20 by name.
-pub async fn tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
+pub(crate) async fn tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
     const SHOWN: usize = 20;
     let admin = user.has(Role::Admin);
     let orgs = user.organisations_with(Role::Communicator);

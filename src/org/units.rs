@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 #[derive(Deserialize)]
-pub struct UnitInput {
+pub(crate) struct UnitInput {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -41,7 +41,7 @@ const UNIT_NAME: Unique = Unique {
     message: "Organisationen har redan en enhet med det namnet.",
 };
 
-pub async fn create_unit(
+pub(crate) async fn create_unit(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<UnitInput>,
@@ -74,7 +74,7 @@ pub async fn create_unit(
 
 #[derive(Template)]
 #[template(path = "org/unit_edit.html")]
-pub struct UnitEdit {
+pub(crate) struct UnitEdit {
     page: Page,
     unit: Unit,
     name: String,
@@ -82,7 +82,10 @@ pub struct UnitEdit {
     errors: FieldErrors,
 }
 
-pub async fn unit_edit(AdminView { page, mut conn }: AdminView, Path(id): Path<i64>) -> AppResult<Response> {
+pub(crate) async fn unit_edit(
+    AdminView { page, mut conn }: AdminView,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let unit = db::unit(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     render(&UnitEdit {
         page,
@@ -93,7 +96,7 @@ pub async fn unit_edit(AdminView { page, mut conn }: AdminView, Path(id): Path<i
     })
 }
 
-pub async fn update_unit(
+pub(crate) async fn update_unit(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<UnitInput>,

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::{FieldErrors, Page, clean, render, render_status};
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct UserInput {
+pub(crate) struct UserInput {
     #[serde(default)]
     pub email: String,
     #[serde(default)]
@@ -75,7 +75,7 @@ impl UserInput {
 }
 
 /// A plausible e-mail address: one @, something on each side, a dot in the domain.
-pub fn valid_email(e: &str) -> bool {
+pub(crate) fn valid_email(e: &str) -> bool {
     let Some((local, domain)) = e.split_once('@') else { return false };
     !local.is_empty()
         && domain.contains('.')
@@ -87,20 +87,20 @@ pub fn valid_email(e: &str) -> bool {
 }
 
 #[derive(Deserialize)]
-pub struct SearchQuery {
+pub(crate) struct SearchQuery {
     #[serde(default)]
     q: String,
 }
 
 #[derive(Template)]
 #[template(path = "org/users.html")]
-pub struct UsersPage {
+pub(crate) struct UsersPage {
     page: Page,
     q: String,
     users: Vec<UserRow>,
 }
 
-pub async fn users(
+pub(crate) async fn users(
     AdminView { page, mut conn }: AdminView,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
@@ -111,13 +111,13 @@ pub async fn users(
 
 #[derive(Template)]
 #[template(path = "org/user_new.html")]
-pub struct UserNew {
+pub(crate) struct UserNew {
     page: Page,
     form: UserInput,
     errors: FieldErrors,
 }
 
-pub async fn user_new(page: Page, _: Admin) -> AppResult<Response> {
+pub(crate) async fn user_new(page: Page, _: Admin) -> AppResult<Response> {
     let form = UserInput { active: Some("on".into()), ..Default::default() };
     render(&UserNew { page, form, errors: FieldErrors::default() })
 }
@@ -126,7 +126,7 @@ pub async fn user_new(page: Page, _: Admin) -> AppResult<Response> {
 /// password is never stored anywhere but as its hash.
 #[derive(Template)]
 #[template(path = "org/one_time_password.html")]
-pub struct OneTimePassword {
+pub(crate) struct OneTimePassword {
     pub(super) page: Page,
     pub(super) user_id: i64,
     pub(super) name: String,
@@ -142,7 +142,7 @@ const USER_EMAIL: Unique = Unique {
     message: "Det finns redan en användare med den e-postadressen.",
 };
 
-pub async fn create_user(mut ch: AdminChange, Form(form): Form<UserInput>) -> AppResult<Response> {
+pub(crate) async fn create_user(mut ch: AdminChange, Form(form): Form<UserInput>) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     if let Some(fields) = form.parse(&mut errors) {
         let otp = password::one_time_password();
@@ -166,7 +166,7 @@ pub async fn create_user(mut ch: AdminChange, Form(form): Form<UserInput>) -> Ap
 }
 
 #[derive(Default, Deserialize, Clone)]
-pub struct RoleInput {
+pub(crate) struct RoleInput {
     #[serde(default)]
     pub(super) role: String,
     #[serde(default)]
@@ -177,7 +177,7 @@ pub struct RoleInput {
 
 #[derive(Template)]
 #[template(path = "org/user_edit.html")]
-pub struct UserEdit {
+pub(crate) struct UserEdit {
     page: Page,
     user: UserRow,
     form: UserInput,
@@ -213,7 +213,10 @@ pub(super) async fn user_edit_page(
     })
 }
 
-pub async fn user_edit(AdminView { page, mut conn }: AdminView, Path(id): Path<i64>) -> AppResult<Response> {
+pub(crate) async fn user_edit(
+    AdminView { page, mut conn }: AdminView,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let user = db::user(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let form = UserInput::from_row(&user);
     let p = user_edit_page(
@@ -229,7 +232,7 @@ pub async fn user_edit(AdminView { page, mut conn }: AdminView, Path(id): Path<i
     render(&p)
 }
 
-pub async fn update_user(
+pub(crate) async fn update_user(
     mut ch: AdminChange,
     Path(id): Path<i64>,
     Form(form): Form<UserInput>,

@@ -9,7 +9,7 @@ use crate::web::Dt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::Type)]
 #[sqlx(type_name = "document_kind", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
+pub(crate) enum DocumentKind {
     Policy,
     Handbook,
     Routine,
@@ -38,9 +38,8 @@ impl DocumentKind {
 
 /// The current (newest) version of each document.
 #[derive(Debug, Clone)]
-pub struct Document {
+pub(crate) struct Document {
     pub document_id: i64,
-    pub kind: DocumentKind,
     pub version: String,
     pub title: String,
     /// Where the version is published; empty when not set.
@@ -48,10 +47,10 @@ pub struct Document {
     pub published_at: Dt,
 }
 
-pub async fn current_documents(conn: &mut PgConnection) -> sqlx::Result<Vec<Document>> {
+pub(crate) async fn current_documents(conn: &mut PgConnection) -> sqlx::Result<Vec<Document>> {
     sqlx::query_as!(
         Document,
-        r#"select distinct on (kind) document_id, kind as "kind: DocumentKind", version, title, url,
+        r#"select distinct on (kind) document_id, version, title, url,
                   published_at as "published_at: Dt"
            from documents order by kind, published_at desc, document_id desc"#
     )
@@ -60,10 +59,13 @@ pub async fn current_documents(conn: &mut PgConnection) -> sqlx::Result<Vec<Docu
 }
 
 /// Current documents the user has not acknowledged.
-pub async fn missing_acknowledgements(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Document>> {
+pub(crate) async fn missing_acknowledgements(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> sqlx::Result<Vec<Document>> {
     sqlx::query_as!(
         Document,
-        r#"select d.document_id as "document_id!", d.kind as "kind!: DocumentKind", d.version as "version!",
+        r#"select d.document_id as "document_id!", d.version as "version!",
                   d.title as "title!", d.url as "url!", d.published_at as "published_at!: Dt"
            from (select distinct on (kind) * from documents order by kind, published_at desc, document_id desc) d
            where not exists (select 1 from acknowledgements a where a.document_id = d.document_id and a.user_id = $1)
@@ -75,14 +77,17 @@ pub async fn missing_acknowledgements(conn: &mut PgConnection, user_id: i64) -> 
 }
 
 #[derive(Debug, Clone)]
-pub struct Acknowledgement {
+pub(crate) struct Acknowledgement {
     pub title: String,
     pub url: String,
     pub version: String,
     pub acknowledged_at: Dt,
 }
 
-pub async fn acknowledgements(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Acknowledgement>> {
+pub(crate) async fn acknowledgements(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> sqlx::Result<Vec<Acknowledgement>> {
     sqlx::query_as!(
         Acknowledgement,
         r#"select d.title, d.url, d.version, a.acknowledged_at as "acknowledged_at: Dt"
@@ -95,7 +100,11 @@ pub async fn acknowledgements(conn: &mut PgConnection, user_id: i64) -> sqlx::Re
 }
 
 /// Acknowledge one current document; returns false if it is not current or already done.
-pub async fn acknowledge(conn: &mut PgConnection, user_id: i64, document_id: i64) -> sqlx::Result<bool> {
+pub(crate) async fn acknowledge(
+    conn: &mut PgConnection,
+    user_id: i64,
+    document_id: i64,
+) -> sqlx::Result<bool> {
     let n = sqlx::query!(
         r#"insert into acknowledgements (user_id, document_id)
            select $1, d.document_id from
@@ -111,7 +120,7 @@ pub async fn acknowledge(conn: &mut PgConnection, user_id: i64, document_id: i64
     Ok(n == 1)
 }
 
-pub async fn publish(
+pub(crate) async fn publish(
     conn: &mut PgConnection,
     kind: DocumentKind,
     version: &str,
@@ -133,12 +142,12 @@ pub async fn publish(
 }
 
 #[derive(Debug, Clone)]
-pub struct Training {
+pub(crate) struct Training {
     pub course: String,
     pub completed_on: Date,
 }
 
-pub async fn training(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Training>> {
+pub(crate) async fn training(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Training>> {
     sqlx::query_as!(
         Training,
         "select course, completed_on from training_records where user_id = $1 order by completed_on desc",
@@ -148,7 +157,7 @@ pub async fn training(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec
     .await
 }
 
-pub async fn add_training(
+pub(crate) async fn add_training(
     conn: &mut PgConnection,
     user_id: i64,
     course: &str,
@@ -169,27 +178,26 @@ pub async fn add_training(
 
 /// An account of the manager's units, with its owner's standing.
 #[derive(Debug, Clone)]
-pub struct UnitAccount {
+pub(crate) struct UnitAccount {
     pub account_id: i64,
     pub name: String,
     pub platform: String,
     pub unit: String,
     pub state: crate::accounts::rules::AccountState,
     pub owner: Option<String>,
-    pub owner_email: Option<String>,
     pub deputy: Option<String>,
     pub missing_form: bool,
     pub owner_trained: bool,
     pub owner_missing_acks: i64,
 }
 
-pub async fn unit_accounts(conn: &mut PgConnection, units: &[i64]) -> sqlx::Result<Vec<UnitAccount>> {
+pub(crate) async fn unit_accounts(conn: &mut PgConnection, units: &[i64]) -> sqlx::Result<Vec<UnitAccount>> {
     sqlx::query_as!(
         UnitAccount,
         r#"with cur as (select distinct on (kind) document_id from documents order by kind, published_at desc, document_id desc)
            select a.account_id, a.name, p.name as platform, un.name as unit,
                   a.state as "state: crate::accounts::rules::AccountState",
-                  ow.name as "owner?", ow.email as "owner_email?", dep.name as "deputy?", a.missing_form,
+                  ow.name as "owner?", dep.name as "deputy?", a.missing_form,
                   exists (select 1 from training_records t where t.user_id = a.owner_user_id) as "owner_trained!",
                   (select count(*) from cur where not exists (select 1 from acknowledgements ak
                       where ak.document_id = cur.document_id and ak.user_id = a.owner_user_id)) as "owner_missing_acks!"
@@ -208,7 +216,7 @@ pub async fn unit_accounts(conn: &mut PgConnection, units: &[i64]) -> sqlx::Resu
 
 /// Set the address of a published version; returns its former address, or
 /// `None` when there is no such document.
-pub async fn set_document_url(
+pub(crate) async fn set_document_url(
     conn: &mut PgConnection,
     document_id: i64,
     url: &str,

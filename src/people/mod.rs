@@ -2,10 +2,10 @@
 //! the handbook and the local routine (a new version asks everyone again),
 //! and the manager's page "Min verksamhet" with their units' accounts and owners.
 
-pub mod db;
+pub(crate) mod db;
 mod tasks;
 
-pub use tasks::tasks;
+pub(crate) use tasks::tasks;
 
 use askama::Template;
 use axum::Form;
@@ -19,7 +19,7 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use crate::audit::{self, Entry};
-use crate::auth::Actor;
+use crate::auth::Acting;
 use crate::auth::{Admin, Manager, Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -27,7 +27,7 @@ use crate::web::parse_date;
 use crate::web::{ClientAddr, FieldErrors, FlashKind, Page, clean, flash, render, render_status};
 use db::{Acknowledgement, Document, DocumentKind, Training, UnitAccount};
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/mina-uppgifter", get(mine))
         .route("/mina-uppgifter/bekrafta", post(acknowledge))
@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "people/mine.html")]
-pub struct MinePage {
+pub(crate) struct MinePage {
     page: Page,
     missing: Vec<Document>,
     acks: Vec<Acknowledgement>,
@@ -74,16 +74,15 @@ async fn mine_page(
 }
 
 #[derive(Deserialize)]
-pub struct MailInput {
+pub(crate) struct MailInput {
     /// "vecka" for the weekly summary, "enskilda" for a mail per event.
     #[serde(default)]
     utskick: String,
 }
 
 /// "E-post": a mail for each event, or one summary every Monday.
-pub async fn mail_preference(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn mail_preference(
+    Acting { st, user, session, addr, .. }: Acting,
     Form(input): Form<MailInput>,
 ) -> AppResult<Response> {
     let weekly = match input.utskick.as_str() {
@@ -111,19 +110,18 @@ pub async fn mail_preference(
     Ok(Redirect::to("/mina-uppgifter#epost").into_response())
 }
 
-pub async fn mine(Viewer { st, page, user }: Viewer) -> AppResult<Response> {
+pub(crate) async fn mine(Viewer { st, page, user }: Viewer) -> AppResult<Response> {
     render(&mine_page(&st, page, user.user_id, FieldErrors::default(), String::new(), String::new()).await?)
 }
 
 #[derive(Deserialize)]
-pub struct AckInput {
+pub(crate) struct AckInput {
     #[serde(default)]
     document_id: String,
 }
 
-pub async fn acknowledge(
-    State(st): State<AppState>,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn acknowledge(
+    Acting { st, user, session, addr, .. }: Acting,
     Form(input): Form<AckInput>,
 ) -> AppResult<Response> {
     let Ok(doc) = input.document_id.parse::<i64>() else {
@@ -145,17 +143,15 @@ pub async fn acknowledge(
 }
 
 #[derive(Deserialize)]
-pub struct TrainingInput {
+pub(crate) struct TrainingInput {
     #[serde(default)]
     course: String,
     #[serde(default)]
     completed_on: String,
 }
 
-pub async fn add_training(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn add_training(
+    Acting { st, page, user, session, addr }: Acting,
     Form(input): Form<TrainingInput>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
@@ -191,12 +187,16 @@ pub async fn add_training(
 
 #[derive(Template)]
 #[template(path = "people/my_units.html")]
-pub struct MyUnitsPage {
+pub(crate) struct MyUnitsPage {
     page: Page,
     accounts: Vec<UnitAccount>,
 }
 
-pub async fn my_units(State(st): State<AppState>, page: Page, Manager(user): Manager) -> AppResult<Response> {
+pub(crate) async fn my_units(
+    State(st): State<AppState>,
+    page: Page,
+    Manager(user): Manager,
+) -> AppResult<Response> {
     let units: Vec<i64> =
         user.grants.iter().filter(|g| g.role == Role::Manager).filter_map(|g| g.unit_id).collect();
     let mut conn = st.db.acquire().await?;
@@ -206,7 +206,7 @@ pub async fn my_units(State(st): State<AppState>, page: Page, Manager(user): Man
 
 #[derive(Template)]
 #[template(path = "people/documents.html")]
-pub struct DocumentsPage {
+pub(crate) struct DocumentsPage {
     page: Page,
     current: Vec<Document>,
     kinds: [DocumentKind; 3],
@@ -229,7 +229,7 @@ impl DocumentsPage {
 }
 
 #[derive(Default, Deserialize)]
-pub struct PublishInput {
+pub(crate) struct PublishInput {
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -252,7 +252,7 @@ fn document_url(errors: &mut FieldErrors, field: &str, typed: &str) -> Option<St
     url
 }
 
-pub async fn documents(State(st): State<AppState>, page: Page, _: Admin) -> AppResult<Response> {
+pub(crate) async fn documents(State(st): State<AppState>, page: Page, _: Admin) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
     let current = db::current_documents(&mut conn).await?;
     render(&DocumentsPage {
@@ -265,7 +265,7 @@ pub async fn documents(State(st): State<AppState>, page: Page, _: Admin) -> AppR
     })
 }
 
-pub async fn publish(
+pub(crate) async fn publish(
     State(st): State<AppState>,
     page: Page,
     Admin(admin): Admin,
@@ -323,13 +323,13 @@ pub async fn publish(
 }
 
 #[derive(Default, Deserialize)]
-pub struct LinkInput {
+pub(crate) struct LinkInput {
     #[serde(default)]
     url: String,
 }
 
 /// Set or correct the address of a published version.
-pub async fn set_link(
+pub(crate) async fn set_link(
     State(st): State<AppState>,
     page: Page,
     Admin(admin): Admin,

@@ -6,7 +6,7 @@ use crate::auth::{Role, User};
 use crate::error::AppResult;
 use crate::web::Task;
 
-pub async fn tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
+pub(crate) async fn tasks(conn: &mut sqlx::PgConnection, user: &User) -> AppResult<Vec<Task>> {
     let mut tasks = Vec::new();
     for d in db::missing_acknowledgements(conn, user.user_id).await? {
         tasks.push(Task {

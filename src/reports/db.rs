@@ -14,7 +14,7 @@ fn day(d: Option<Date>) -> Option<String> {
 
 /// Every account of the organisation active at any time in `year`: started on
 /// or before 31 December and not closed before 1 January.
-pub async fn live_rows(
+pub(crate) async fn live_rows(
     conn: &mut PgConnection,
     organisation_id: i64,
     year: i32,
@@ -80,7 +80,7 @@ pub async fn live_rows(
         .collect())
 }
 
-pub async fn organisation_name(
+pub(crate) async fn organisation_name(
     conn: &mut PgConnection,
     organisation_id: i64,
 ) -> sqlx::Result<Option<String>> {
@@ -91,10 +91,9 @@ pub async fn organisation_name(
 
 /// A submitted version without its rows.
 #[derive(Debug, Clone)]
-pub struct VersionInfo {
+pub(crate) struct VersionInfo {
     pub organisation_id: i64,
     pub organisation_name: String,
-    pub year: i32,
     pub version: i32,
     pub submitted_by_name: String,
     pub submitted_at: Dt,
@@ -103,14 +102,14 @@ pub struct VersionInfo {
 }
 
 /// The versions of an organisation's report for a year, newest first.
-pub async fn versions(
+pub(crate) async fn versions(
     conn: &mut PgConnection,
     organisation_id: i64,
     year: i32,
 ) -> sqlx::Result<Vec<VersionInfo>> {
     sqlx::query_as!(
         VersionInfo,
-        r#"select organisation_id, organisation_name, year, version, submitted_by_name,
+        r#"select organisation_id, organisation_name, version, submitted_by_name,
                   submitted_at as "submitted_at: Dt", comment, account_count
            from slk_report_versions where organisation_id = $1 and year = $2
            order by version desc"#,
@@ -122,7 +121,7 @@ pub async fn versions(
 }
 
 /// A submitted version with its rows.
-pub struct Version {
+pub(crate) struct Version {
     pub info: VersionInfo,
     pub rows: Vec<ReportRow>,
 }
@@ -133,14 +132,14 @@ fn with_rows(info: VersionInfo, rows: serde_json::Value) -> sqlx::Result<Version
 }
 
 /// Version `version` (or the newest, when `None`) of an organisation's report.
-pub async fn version(
+pub(crate) async fn version(
     conn: &mut PgConnection,
     organisation_id: i64,
     year: i32,
     version: Option<i32>,
 ) -> sqlx::Result<Option<Version>> {
     let r = sqlx::query!(
-        r#"select organisation_id, organisation_name, year, version, submitted_by_name,
+        r#"select organisation_id, organisation_name, version, submitted_by_name,
                   submitted_at as "submitted_at: Dt", comment, account_count, rows
            from slk_report_versions
            where organisation_id = $1 and year = $2 and ($3::integer is null or version = $3)
@@ -155,7 +154,6 @@ pub async fn version(
         let info = VersionInfo {
             organisation_id: r.organisation_id,
             organisation_name: r.organisation_name,
-            year: r.year,
             version: r.version,
             submitted_by_name: r.submitted_by_name,
             submitted_at: r.submitted_at,
@@ -169,7 +167,7 @@ pub async fn version(
 
 /// Freeze `rows` as the next version of the organisation's report for `year`.
 /// The organisation row is locked so two submissions get consecutive numbers.
-pub async fn submit(
+pub(crate) async fn submit(
     conn: &mut PgConnection,
     organisation_id: i64,
     year: i32,
@@ -193,7 +191,7 @@ pub async fn submit(
                             where v.organisation_id = o.organisation_id and v.year = $2), 0) + 1,
                   u.user_id, u.name, $4, $5, $6
            from organisations o, users u where o.organisation_id = $1 and u.user_id = $3
-           returning organisation_id, organisation_name, year, version, submitted_by_name,
+           returning organisation_id, organisation_name, version, submitted_by_name,
                      submitted_at as "submitted_at: Dt", comment, account_count"#,
         organisation_id,
         year,
@@ -207,7 +205,7 @@ pub async fn submit(
 }
 
 /// Per active organisation, its newest version for `year` (if any), for SLK.
-pub struct OrgStatus {
+pub(crate) struct OrgStatus {
     pub organisation_id: i64,
     pub organisation: String,
     pub latest: Option<i32>,
@@ -216,7 +214,7 @@ pub struct OrgStatus {
     pub account_count: Option<i32>,
 }
 
-pub async fn city_status(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec<OrgStatus>> {
+pub(crate) async fn city_status(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec<OrgStatus>> {
     sqlx::query_as!(
         OrgStatus,
         r#"select o.organisation_id, o.name as organisation, v.version as "latest?",
@@ -235,10 +233,10 @@ pub async fn city_status(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec
 }
 
 /// Every version of every organisation for `year`, for SLK's list of downloads.
-pub async fn all_versions(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec<VersionInfo>> {
+pub(crate) async fn all_versions(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec<VersionInfo>> {
     sqlx::query_as!(
         VersionInfo,
-        r#"select organisation_id, organisation_name, year, version, submitted_by_name,
+        r#"select organisation_id, organisation_name, version, submitted_by_name,
                   submitted_at as "submitted_at: Dt", comment, account_count
            from slk_report_versions where year = $1
            order by organisation_name, version desc"#,
@@ -250,7 +248,7 @@ pub async fn all_versions(conn: &mut PgConnection, year: i32) -> sqlx::Result<Ve
 
 /// The newest version of each organisation for `year`, with rows: the city-wide
 /// compilation. Read one organisation at a time to bound memory.
-pub async fn latest_version_ids(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec<(i64, i32)>> {
+pub(crate) async fn latest_version_ids(conn: &mut PgConnection, year: i32) -> sqlx::Result<Vec<(i64, i32)>> {
     let rows = sqlx::query!(
         r#"select distinct on (organisation_id) organisation_id, version
            from slk_report_versions where year = $1

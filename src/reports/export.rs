@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::rows::{COLUMNS, Cell, ReportRow};
 
 /// What the file says about itself.
-pub struct Meta {
+pub(crate) struct Meta {
     pub title: String,
     pub organisation: String,
     pub year: i32,
@@ -19,7 +19,7 @@ pub struct Meta {
 }
 
 /// One block of the summary sheet: a heading and its lines (label, value).
-pub struct Section {
+pub(crate) struct Section {
     pub heading: String,
     pub lines: Vec<(String, String)>,
 }
@@ -38,7 +38,7 @@ fn excel_date(d: &str) -> Option<ExcelDateTime> {
 }
 
 /// An XLSX report being written: rows first, in order, then `finish`.
-pub struct Xlsx {
+pub(crate) struct Xlsx {
     book: Workbook,
     row: u32,
     date: Format,
@@ -143,7 +143,7 @@ impl Xlsx {
 
 /// The CSV form: UTF-8 with BOM, `;`, CRLF, quoted where needed; the same
 /// columns and rows as the XLSX, dates as ÅÅÅÅ-MM-DD.
-pub struct Csv {
+pub(crate) struct Csv {
     w: csv::Writer<Vec<u8>>,
 }
 
@@ -177,7 +177,7 @@ impl Csv {
 }
 
 /// `Content-Disposition` of a download: an ASCII name and the real one.
-pub fn attachment(name: &str) -> String {
+pub(crate) fn attachment(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| match c {
@@ -196,7 +196,7 @@ pub fn attachment(name: &str) -> String {
 }
 
 /// Either file kind, chosen by the download's extension.
-pub enum Writer {
+pub(crate) enum Writer {
     Xlsx(Box<Xlsx>),
     Csv(Box<Csv>),
 }

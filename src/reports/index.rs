@@ -14,13 +14,13 @@ use crate::error::AppResult;
 use crate::web::{Page, render};
 
 #[derive(Debug, Default, Deserialize)]
-pub struct YearQuery {
+pub(crate) struct YearQuery {
     #[serde(default)]
     ar: String,
 }
 
 /// One of the user's own organisations and its years.
-pub struct OwnOrg {
+pub(crate) struct OwnOrg {
     pub organisation_id: i64,
     pub name: String,
     pub years: Vec<(i32, Vec<VersionInfo>)>,
@@ -28,7 +28,7 @@ pub struct OwnOrg {
 
 #[derive(Template)]
 #[template(path = "reports/index.html")]
-pub struct IndexPage {
+pub(crate) struct IndexPage {
     page: Page,
     year: i32,
     own: Vec<OwnOrg>,
@@ -43,7 +43,10 @@ impl IndexPage {
     }
 }
 
-pub async fn index(Viewer { st, page, user }: Viewer, Query(q): Query<YearQuery>) -> AppResult<Response> {
+pub(crate) async fn index(
+    Viewer { st, page, user }: Viewer,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
     require(&user, &[Role::Communicator, Role::Strategist, Role::CityOffice])?;
     let today = st.today();
     let year =

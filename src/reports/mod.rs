@@ -8,15 +8,15 @@
 //! SLK reads everything; everyone else gets 404 (403 with a role in the
 //! organisation but not the right one).
 
-pub mod db;
-pub mod export;
+pub(crate) mod db;
+pub(crate) mod export;
 mod index;
 mod report;
 pub mod rows;
 mod submit;
 mod versions;
 
-pub use report::OrgQuery;
+pub(crate) use report::OrgQuery;
 
 use axum::Router;
 use axum::routing::get;
@@ -25,7 +25,7 @@ use crate::auth::{Role, User};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/rapporter", get(index::index))
         .route("/rapporter/slk/{file}", get(report::show))
@@ -34,13 +34,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Whose report a request is about, and whether the user may submit it.
-pub struct Access {
+pub(crate) struct Access {
     pub organisation_id: i64,
     pub may_submit: bool,
 }
 
 /// The organisation whose report the user may submit: `access`, and the right to submit.
-pub fn submit_access(user: &User, asked: Option<i64>) -> AppResult<Access> {
+pub(crate) fn submit_access(user: &User, asked: Option<i64>) -> AppResult<Access> {
     let acc = access(user, asked)?;
     if !acc.may_submit {
         return Err(AppError::forbidden("SLK läser rapporterna men lämnar inte in dem."));
@@ -52,7 +52,7 @@ pub fn submit_access(user: &User, asked: Option<i64>) -> AppResult<Access> {
 /// else the user's own. Communicators and strategists of the organisation may
 /// read and submit, SLK may read; other roles in the organisation get 403, and
 /// everyone else 404.
-pub fn access(user: &User, asked: Option<i64>) -> AppResult<Access> {
+pub(crate) fn access(user: &User, asked: Option<i64>) -> AppResult<Access> {
     let submitters: Vec<i64> =
         [Role::Communicator, Role::Strategist].into_iter().flat_map(|r| user.organisations_with(r)).collect();
     let org = match asked.or_else(|| submitters.first().copied()) {
@@ -86,18 +86,18 @@ fn denied(user: &User, org: Option<i64>) -> AppError {
 
 /// The year a report link points to by default: the year that ends now
 /// (in January, the one just ended).
-pub fn report_year(today: time::Date) -> i32 {
+pub(crate) fn report_year(today: time::Date) -> i32 {
     if today.month() == time::Month::January { today.year() - 1 } else { today.year() }
 }
 
 /// A year from a URL: plain digits in a sane range, else 404.
-pub fn parse_year(s: &str) -> AppResult<i32> {
+pub(crate) fn parse_year(s: &str) -> AppResult<i32> {
     s.parse::<i32>().ok().filter(|y| (2000..=2200).contains(y)).ok_or(AppError::NotFound)
 }
 
 /// The communicator's task on "Att göra" from 1 December to 31 January: submit
 /// the year's report, until a version is in.
-pub async fn tasks(
+pub(crate) async fn tasks(
     conn: &mut sqlx::PgConnection,
     user: &User,
     today: time::Date,

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::{Page, render};
 
 #[derive(Debug, Default, Deserialize)]
-pub struct OrgQuery {
+pub(crate) struct OrgQuery {
     #[serde(default)]
     pub organisation: String,
 }
@@ -41,7 +41,7 @@ impl OrgQuery {
 
 #[derive(Template)]
 #[template(path = "reports/report.html")]
-pub struct ReportPage {
+pub(crate) struct ReportPage {
     page: Page,
     year: i32,
     organisation: String,
@@ -55,7 +55,7 @@ pub struct ReportPage {
 }
 
 /// The summary sheet of a report: counts and warnings.
-pub fn sections(s: &Summary, about: Vec<(String, String)>) -> Vec<Section> {
+pub(crate) fn sections(s: &Summary, about: Vec<(String, String)>) -> Vec<Section> {
     let mut v = vec![Section { heading: "Rapporten".into(), lines: about }];
     v.push(Section {
         heading: "Varningar".into(),
@@ -76,7 +76,7 @@ pub fn sections(s: &Summary, about: Vec<(String, String)>) -> Vec<Section> {
     v
 }
 
-pub fn download(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
     let content_type = if kind == "xlsx" {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {
@@ -93,7 +93,7 @@ pub fn download(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
 }
 
 /// Write `rows` as an XLSX or CSV download named `name`.
-pub fn export_file(
+pub(crate) fn export_file(
     kind: &str,
     name: &str,
     meta: &Meta,
@@ -106,7 +106,7 @@ pub fn export_file(
 }
 
 /// `/rapporter/slk/2026`, `/rapporter/slk/2026.xlsx`, `/rapporter/slk/2026.csv`.
-pub async fn show(
+pub(crate) async fn show(
     Viewer { st, page, user }: Viewer,
     Path(file): Path<String>,
     Query(q): Query<OrgQuery>,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// One account as reported. Dates are `ÅÅÅÅ-MM-DD` text and the state is its
 /// Swedish label, so a stored version keeps its words whatever the code becomes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportRow {
+pub(crate) struct ReportRow {
     pub account_id: i64,
     pub organisation: String,
     pub unit: String,
@@ -57,7 +57,7 @@ pub const COLUMNS: [&str; 17] = [
 ];
 
 /// One cell of a row, as the exports write it.
-pub enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Text(&'a str),
     Url(&'a str),
     Date(Option<&'a str>),
@@ -104,7 +104,7 @@ impl ReportRow {
 }
 
 /// A count of rows by some label, in label order.
-pub type Counts = Vec<(String, usize)>;
+pub(crate) type Counts = Vec<(String, usize)>;
 
 fn count_by(rows: &[ReportRow], key: impl Fn(&ReportRow) -> &str) -> Counts {
     let mut m: BTreeMap<String, usize> = BTreeMap::new();
@@ -116,7 +116,7 @@ fn count_by(rows: &[ReportRow], key: impl Fn(&ReportRow) -> &str) -> Counts {
 
 /// A warning above the list: how many accounts, and where to see them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Warning {
+pub(crate) struct Warning {
     pub text: String,
     pub count: usize,
     /// The register filtered to these accounts, when it has such a filter.
@@ -125,7 +125,7 @@ pub struct Warning {
 
 /// What the report page and the summary sheet show above the list.
 #[derive(Debug, Clone, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub total: usize,
     pub by_platform: Counts,
     pub by_state: Counts,
@@ -134,7 +134,7 @@ pub struct Summary {
 }
 
 /// "1 konto", "2 konton".
-pub fn accounts_noun(n: usize) -> String {
+pub(crate) fn accounts_noun(n: usize) -> String {
     crate::web::plural(n as i64, "konto", "konton")
 }
 
@@ -202,7 +202,7 @@ impl Summary {
 
 /// What changed since the organisation's last submitted report of the year before.
 #[derive(Debug, Clone, Default)]
-pub struct Changes {
+pub(crate) struct Changes {
     pub new: Vec<String>,
     pub closed: Vec<String>,
     pub changed_owner: Vec<String>,

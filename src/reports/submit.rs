@@ -15,6 +15,7 @@ use super::rows::{Summary, accounts_noun};
 use super::{parse_year, submit_access};
 use crate::audit::{self, Entry};
 use crate::auth::{Actor, Viewer};
+use crate::auth::Acting;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};
@@ -23,7 +24,7 @@ const COMMENT_CHARS: usize = 2000;
 
 #[derive(Template)]
 #[template(path = "reports/submit.html")]
-pub struct SubmitPage {
+pub(crate) struct SubmitPage {
     page: Page,
     year: i32,
     organisation: String,
@@ -35,7 +36,7 @@ pub struct SubmitPage {
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct SubmitForm {
+pub(crate) struct SubmitForm {
     #[serde(default)]
     pub comment: String,
 }
@@ -67,7 +68,7 @@ async fn page_for(
     })
 }
 
-pub async fn confirm(
+pub(crate) async fn confirm(
     Viewer { st, page, user }: Viewer,
     Path(year): Path<String>,
     Query(q): Query<OrgQuery>,
@@ -77,10 +78,8 @@ pub async fn confirm(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn submit(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn submit(
+    Acting { st, page, user, session, addr }: Acting,
     Path(year): Path<String>,
     Query(q): Query<OrgQuery>,
     Form(f): Form<SubmitForm>,

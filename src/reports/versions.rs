@@ -14,7 +14,7 @@ use crate::auth::{CurrentUser, Role, require};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-pub async fn download_file(
+pub(crate) async fn download_file(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((year, name)): Path<(String, String)>,

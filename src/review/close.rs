@@ -9,7 +9,7 @@ use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::web::{FlashKind, flash};
 
-pub async fn close(
+pub(crate) async fn close(
     ReviewChange { st, user, session, addr, year, acc, q }: ReviewChange,
 ) -> AppResult<Response> {
     let mut tx = st.db.begin().await?;

@@ -16,7 +16,7 @@ use crate::accounts::Can;
 use crate::accounts::change::Change;
 use crate::accounts::db::{Account, Scope, account_in_scope};
 use crate::accounts::rules::AccountState;
-use crate::auth::Actor;
+use crate::auth::Acting;
 use crate::auth::{User, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::forms::content::FREQUENCIES;
@@ -28,7 +28,7 @@ const TEXT_CHARS: usize = 4000;
 const MAX_FOLLOWERS: i64 = 100_000_000;
 
 #[derive(Debug, Default, Deserialize)]
-pub struct ConfirmForm {
+pub(crate) struct ConfirmForm {
     #[serde(default)]
     pub in_use: String,
     #[serde(default)]
@@ -45,7 +45,7 @@ pub struct ConfirmForm {
 
 #[derive(Template)]
 #[template(path = "review/confirm.html")]
-pub struct ConfirmPage {
+pub(crate) struct ConfirmPage {
     page: Page,
     a: Account,
     review: Option<Review>,
@@ -111,7 +111,7 @@ async fn page_for(
     })
 }
 
-pub async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub(crate) async fn show(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     let a = load(&mut *st.db.acquire().await?, &user, id).await?;
     render(&page_for(&st, page, a, None, FieldErrors::default()).await?)
 }
@@ -195,10 +195,8 @@ fn validate(f: &ConfirmForm) -> Result<Valid, FieldErrors> {
     })
 }
 
-pub async fn confirm(
-    State(st): State<AppState>,
-    page: Page,
-    Actor { user, session, addr }: Actor,
+pub(crate) async fn confirm(
+    Acting { st, page, user, session, addr }: Acting,
     Path(id): Path<i64>,
     Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {

@@ -8,7 +8,7 @@ use crate::web::Dt;
 
 /// One organisation's review of one year.
 #[derive(Debug, Clone)]
-pub struct Review {
+pub(crate) struct Review {
     pub review_id: i64,
     pub organisation_id: i64,
     pub year: i32,
@@ -24,7 +24,7 @@ impl Review {
     }
 }
 
-pub async fn review(
+pub(crate) async fn review(
     conn: &mut PgConnection,
     organisation_id: i64,
     year: i32,
@@ -44,7 +44,10 @@ pub async fn review(
 }
 
 /// The organisation's review that is open now, if any.
-pub async fn open_review(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Option<Review>> {
+pub(crate) async fn open_review(
+    conn: &mut PgConnection,
+    organisation_id: i64,
+) -> sqlx::Result<Option<Review>> {
     sqlx::query_as!(
         Review,
         r#"select r.review_id, r.organisation_id, r.year, r.started_at as "started_at: Dt",
@@ -58,7 +61,12 @@ pub async fn open_review(conn: &mut PgConnection, organisation_id: i64) -> sqlx:
 }
 
 /// Open the review of `year`; a unique violation means one is open or the year has one.
-pub async fn start(conn: &mut PgConnection, organisation_id: i64, year: i32, by: i64) -> sqlx::Result<i64> {
+pub(crate) async fn start(
+    conn: &mut PgConnection,
+    organisation_id: i64,
+    year: i32,
+    by: i64,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "insert into yearly_reviews (organisation_id, year, started_by) values ($1, $2, $3) returning review_id",
         organisation_id,
@@ -70,7 +78,7 @@ pub async fn start(conn: &mut PgConnection, organisation_id: i64, year: i32, by:
 }
 
 /// Close an open review; false when it was already closed.
-pub async fn close(conn: &mut PgConnection, review_id: i64, by: i64) -> sqlx::Result<bool> {
+pub(crate) async fn close(conn: &mut PgConnection, review_id: i64, by: i64) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update yearly_reviews set closed_at = now(), closed_by = $2 where review_id = $1 and closed_at is null",
         review_id,
@@ -83,7 +91,7 @@ pub async fn close(conn: &mut PgConnection, review_id: i64, by: i64) -> sqlx::Re
 
 /// One account of a review and how far it has come.
 #[derive(Debug, Clone)]
-pub struct Progress {
+pub(crate) struct Progress {
     pub account_id: i64,
     pub unit: String,
     pub name: String,
@@ -97,7 +105,7 @@ pub struct Progress {
 }
 
 /// Every active account of the organisation with its answer in the review, by unit.
-pub async fn progress(conn: &mut PgConnection, review: &Review) -> sqlx::Result<Vec<Progress>> {
+pub(crate) async fn progress(conn: &mut PgConnection, review: &Review) -> sqlx::Result<Vec<Progress>> {
     sqlx::query_as!(
         Progress,
         r#"select a.account_id, un.name as unit, a.name, p.name as platform,
@@ -121,14 +129,14 @@ pub async fn progress(conn: &mut PgConnection, review: &Review) -> sqlx::Result<
 
 /// A confirmation still to be given by the user: an active account they own or
 /// stand in for, in an open review.
-pub struct Pending {
+pub(crate) struct Pending {
     pub account_id: i64,
     pub name: String,
     pub organisation: String,
     pub year: i32,
 }
 
-pub async fn pending_for(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Pending>> {
+pub(crate) async fn pending_for(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Pending>> {
     sqlx::query_as!(
         Pending,
         r#"select a.account_id, a.name, o.name as organisation, r.year
@@ -146,13 +154,13 @@ pub async fn pending_for(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<
 }
 
 /// The answer already given for an account in a review.
-pub struct Answer {
+pub(crate) struct Answer {
     pub confirmed_at: Dt,
     pub confirmed_by: String,
     pub still_in_use: bool,
 }
 
-pub async fn answer(
+pub(crate) async fn answer(
     conn: &mut PgConnection,
     review_id: i64,
     account_id: i64,
@@ -170,7 +178,7 @@ pub async fn answer(
 }
 
 /// The account's state, locked for the rest of the transaction.
-pub async fn lock_account(
+pub(crate) async fn lock_account(
     conn: &mut PgConnection,
     account_id: i64,
 ) -> sqlx::Result<Option<crate::accounts::rules::AccountState>> {
@@ -184,7 +192,7 @@ pub async fn lock_account(
 }
 
 /// The review, locked against closing for the rest of the transaction; None when closed.
-pub async fn lock_open(conn: &mut PgConnection, review_id: i64) -> sqlx::Result<bool> {
+pub(crate) async fn lock_open(conn: &mut PgConnection, review_id: i64) -> sqlx::Result<bool> {
     Ok(sqlx::query_scalar!(
         "select review_id from yearly_reviews where review_id = $1 and closed_at is null for share",
         review_id
@@ -195,7 +203,7 @@ pub async fn lock_open(conn: &mut PgConnection, review_id: i64) -> sqlx::Result<
 }
 
 /// Record the answer for the account in the review (a new answer replaces the old).
-pub async fn record_answer(
+pub(crate) async fn record_answer(
     conn: &mut PgConnection,
     review_id: i64,
     account_id: i64,
@@ -219,7 +227,7 @@ pub async fn record_answer(
 }
 
 /// What a confirmation writes to the account.
-pub struct Confirmed<'a> {
+pub(crate) struct Confirmed<'a> {
     pub purpose: &'a str,
     pub target_groups: &'a str,
     pub followers: Option<i32>,
@@ -227,7 +235,7 @@ pub struct Confirmed<'a> {
     pub on: Date,
 }
 
-pub async fn write_confirmed(
+pub(crate) async fn write_confirmed(
     conn: &mut PgConnection,
     account_id: i64,
     c: &Confirmed<'_>,
@@ -250,7 +258,7 @@ pub async fn write_confirmed(
 
 /// How many accounts the review covers and how many are confirmed: the
 /// numbers of `progress` without reading its rows.
-pub async fn progress_counts(conn: &mut PgConnection, review: &Review) -> sqlx::Result<(i64, i64)> {
+pub(crate) async fn progress_counts(conn: &mut PgConnection, review: &Review) -> sqlx::Result<(i64, i64)> {
     let r = sqlx::query!(
         r#"select count(*) as "total!", count(c.account_id) as "confirmed!"
            from accounts a

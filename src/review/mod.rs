@@ -10,7 +10,7 @@
 
 mod close;
 mod confirm;
-pub mod db;
+pub(crate) mod db;
 mod progress;
 mod start;
 
@@ -22,7 +22,7 @@ use crate::reports::rows::accounts_noun;
 use crate::state::AppState;
 use crate::web::Task;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/rapporter/genomgang/{year}", get(progress::show))
         .route("/rapporter/genomgang/{year}/starta", post(start::start))
@@ -31,13 +31,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The years a review may be started for on `today`: this year and the one before.
-pub fn may_start(year: i32, today: time::Date) -> bool {
+pub(crate) fn may_start(year: i32, today: time::Date) -> bool {
     year == today.year() || year == today.year() - 1
 }
 
 /// The review's tasks on "Att göra": owners and deputies confirm each account;
 /// communicators follow an open review, and in December and January start one.
-pub async fn tasks(conn: &mut sqlx::PgConnection, user: &User, today: time::Date) -> sqlx::Result<Vec<Task>> {
+pub(crate) async fn tasks(
+    conn: &mut sqlx::PgConnection,
+    user: &User,
+    today: time::Date,
+) -> sqlx::Result<Vec<Task>> {
     let mut tasks: Vec<Task> = db::pending_for(conn, user.user_id)
         .await?
         .into_iter()

@@ -19,7 +19,7 @@ use crate::web::{Page, render, url_encode};
 
 /// The organisation whose review the user may start and close: the report's
 /// submitters; SLK reads only.
-pub fn change_access(user: &User, q: &OrgQuery) -> AppResult<Access> {
+pub(crate) fn change_access(user: &User, q: &OrgQuery) -> AppResult<Access> {
     let acc = access(user, q.id()?)?;
     if !acc.may_submit {
         return Err(AppError::forbidden("SLK läser den årliga genomgången men ändrar den inte."));
@@ -30,7 +30,7 @@ pub fn change_access(user: &User, q: &OrgQuery) -> AppResult<Access> {
 /// A change to one organisation's review of a year (start, close), as its
 /// handlers take it: who makes it, the year in the path and the organisation
 /// in the query, checked against what the user may change.
-pub struct ReviewChange {
+pub(crate) struct ReviewChange {
     pub st: AppState,
     pub user: User,
     pub session: Session,
@@ -56,7 +56,7 @@ impl FromRequestParts<AppState> for ReviewChange {
     }
 }
 
-pub struct UnitProgress {
+pub(crate) struct UnitProgress {
     pub name: String,
     pub rows: Vec<Progress>,
     pub confirmed: usize,
@@ -64,7 +64,7 @@ pub struct UnitProgress {
 
 #[derive(Template)]
 #[template(path = "review/progress.html")]
-pub struct ProgressPage {
+pub(crate) struct ProgressPage {
     page: Page,
     year: i32,
     organisation: String,
@@ -144,7 +144,7 @@ fn by_unit(rows: Vec<Progress>) -> Vec<UnitProgress> {
     units
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(st): State<AppState>,
     page: Page,
     crate::auth::CurrentUser(user): crate::auth::CurrentUser,

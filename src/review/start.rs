@@ -9,7 +9,7 @@ use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 use crate::web::{FlashKind, flash};
 
-pub async fn start(
+pub(crate) async fn start(
     ReviewChange { st, user, session, addr, year, acc, q }: ReviewChange,
 ) -> AppResult<Response> {
     if !may_start(year, st.today()) {

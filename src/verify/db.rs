@@ -9,7 +9,7 @@ use crate::web::Dt;
 
 /// An account whose address (current or former) matches what was asked.
 #[derive(Debug, Clone)]
-pub struct Match {
+pub(crate) struct Match {
     pub organisation: String,
     pub unit: String,
     pub platform: String,
@@ -27,7 +27,7 @@ pub struct Match {
 /// Accounts that have or had the address `key`, or (without a key) the
 /// handle `handle` on any platform. Approved accounts that have not started
 /// are not public. One query per case, so that each uses its own index.
-pub async fn find(
+pub(crate) async fn find(
     conn: &mut PgConnection,
     key: Option<&str>,
     handle: Option<&str>,
@@ -80,7 +80,7 @@ pub async fn find(
 
 /// Where the public reports a suspected fake account: the organisations that
 /// have set a contact address.
-pub async fn contacts(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String)>> {
+pub(crate) async fn contacts(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, String)>> {
     Ok(sqlx::query!(
         "select name, public_contact from organisations where active and public_contact <> '' order by name"
     )
@@ -93,7 +93,7 @@ pub async fn contacts(conn: &mut PgConnection) -> sqlx::Result<Vec<(String, Stri
 
 /// One account in the open-data files.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct OpenRow {
+pub(crate) struct OpenRow {
     pub organisation: String,
     pub unit: String,
     pub platform: String,
@@ -108,7 +108,7 @@ pub struct OpenRow {
 
 /// The open-data rows: active and closing accounts, and those closed on or
 /// after `closed_since`, that are shown in open data.
-pub async fn open_rows(conn: &mut PgConnection, closed_since: Date) -> sqlx::Result<Vec<OpenRow>> {
+pub(crate) async fn open_rows(conn: &mut PgConnection, closed_since: Date) -> sqlx::Result<Vec<OpenRow>> {
     sqlx::query_as!(
         OpenRow,
         r#"select o.name as organisation, un.name as unit, p.name as platform, a.name as account_name,

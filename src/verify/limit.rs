@@ -12,7 +12,7 @@ static WINDOWS: OnceLock<Mutex<HashMap<String, (Instant, u32)>>> = OnceLock::new
 
 /// Count a request from `addr`; false when it is over `per_minute`.
 /// Requests without a known address (in-process tests) are not limited.
-pub fn allow(addr: Option<&str>, per_minute: u32) -> bool {
+pub(crate) fn allow(addr: Option<&str>, per_minute: u32) -> bool {
     let Some(addr) = addr else { return true };
     let now = Instant::now();
     let mut map = WINDOWS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());

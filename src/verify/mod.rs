@@ -3,7 +3,7 @@
 //! Nothing here shows personal data: organisation, unit, platform, account
 //! name, address and dates only. The pages are rate-limited per client address.
 
-pub mod db;
+pub(crate) mod db;
 mod limit;
 mod open_data;
 mod page;
@@ -13,7 +13,7 @@ use axum::routing::get;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/verifiera", get(page::html))
         .route("/verifiera.json", get(page::json))
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 
 /// The Swedish genitive: "Miljöförvaltningens", "Östermalms stadsdelsförvaltnings",
 /// and no extra s after s, x or z ("Stockholms stads" stays as it is).
-pub fn genitive(name: &str) -> String {
+pub(crate) fn genitive(name: &str) -> String {
     if name.ends_with(['s', 'x', 'z', 'S', 'X', 'Z']) { name.to_string() } else { format!("{name}s") }
 }
 

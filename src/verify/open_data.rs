@@ -19,13 +19,13 @@ const CLOSED_YEARS: i32 = 2;
 
 #[derive(Template)]
 #[template(path = "verify/open_data.html")]
-pub struct AboutPage {
+pub(crate) struct AboutPage {
     page: Page,
     licence: String,
     closed_years: i32,
 }
 
-pub async fn about(State(st): State<AppState>, page: Page) -> AppResult<Response> {
+pub(crate) async fn about(State(st): State<AppState>, page: Page) -> AppResult<Response> {
     render(&AboutPage { page, licence: st.config.open_data_licence.clone(), closed_years: CLOSED_YEARS })
 }
 
@@ -76,7 +76,7 @@ fn http_date(t: time::OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
-pub async fn json(
+pub(crate) async fn json(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
@@ -90,7 +90,7 @@ pub async fn json(
     Ok(respond(&headers, &rows, body, "application/json"))
 }
 
-pub async fn csv(
+pub(crate) async fn csv(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,

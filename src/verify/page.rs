@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::web::{ClientAddr, FieldErrors, Page, render, render_status};
 
 #[derive(Debug, Default, Deserialize)]
-pub struct Ask {
+pub(crate) struct Ask {
     #[serde(default)]
     adress: String,
 }
@@ -25,7 +25,7 @@ const TOO_MANY: &str = "För många frågor från din adress. Vänta en minut oc
 
 /// One account in the answer.
 #[derive(Debug, Clone, Serialize)]
-pub struct Found {
+pub(crate) struct Found {
     /// "official" (the city's, active) or "closed" (closed, or an address it no longer uses).
     pub status: &'static str,
     pub organisation: String,
@@ -44,7 +44,7 @@ pub struct Found {
 /// The answer: "official" when any account is the city's now, else "closed"
 /// when one was, else "unknown".
 #[derive(Debug, Clone, Serialize)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: &'static str,
     pub query: String,
     pub accounts: Vec<Found>,
@@ -103,7 +103,7 @@ async fn answer(st: &AppState, typed: &str) -> AppResult<Result<Answer, &'static
 
 #[derive(Template)]
 #[template(path = "verify/verify.html")]
-pub struct VerifyPage {
+pub(crate) struct VerifyPage {
     page: Page,
     typed: String,
     errors: FieldErrors,
@@ -111,7 +111,7 @@ pub struct VerifyPage {
     contacts: Vec<(String, String)>,
 }
 
-pub async fn html(
+pub(crate) async fn html(
     State(st): State<AppState>,
     page: Page,
     ClientAddr(addr): ClientAddr,
@@ -154,7 +154,7 @@ fn json_body(status: StatusCode, value: &impl Serialize) -> Response {
     }
 }
 
-pub async fn json(
+pub(crate) async fn json(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
     Query(q): Query<Ask>,

@@ -15,12 +15,12 @@ use crate::state::AppState;
 
 /// The address `client_addr` decided, for `ClientAddr` to read.
 #[derive(Debug, Clone)]
-pub struct ResolvedAddr(pub IpAddr);
+pub(crate) struct ResolvedAddr(pub IpAddr);
 
 /// The client of a request from `peer`: `peer` itself, unless it is a
 /// trusted proxy; then the last address of `X-Forwarded-For` that is not a
 /// trusted proxy (each proxy appends the address it was reached from).
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+pub(crate) fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
     if !is_trusted(&peer) {
         return peer;
@@ -35,7 +35,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
     hops.iter().rev().find(|ip| !is_trusted(ip)).or(hops.first()).copied().unwrap_or(peer)
 }
 
-pub async fn client_addr(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn client_addr(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     if let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) {
         let ip = client_ip(peer, req.headers(), &st.config.trusted_proxies);
         req.extensions_mut().insert(ResolvedAddr(ip));

@@ -8,17 +8,14 @@ use axum::response::Response;
 
 use super::{Page, render};
 
-/// The field a confirmed post carries.
-pub const CONFIRMED: &str = "bekraftat";
-
 /// Whether the posted value of `bekraftat` confirms the action.
-pub fn confirmed(value: &str) -> bool {
+pub(crate) fn confirmed(value: &str) -> bool {
     value == "ja"
 }
 
 #[derive(Template)]
 #[template(path = "confirm.html")]
-pub struct Confirm {
+pub(crate) struct Confirm {
     pub page: Page,
     /// The question, e.g. "Godkänna blanketten SM-2026-0003?".
     pub heading: String,

@@ -15,7 +15,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Adds the security headers of SPEC §8 to every response.
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -41,7 +41,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 /// a way back to the page they came from (a same-origin `Referer`), so that a
 /// refused action (409, 403, 404) leaves nobody on a dead end. It runs inside
 /// the login layer, which has already loaded the user.
-pub async fn error_pages_with_menu(req: Request, next: Next) -> Response {
+pub(crate) async fn error_pages_with_menu(req: Request, next: Next) -> Response {
     let user = req.extensions().get::<AuthSession>().and_then(|a| a.user.clone());
     let path = req.uri().path().to_string();
     let back = same_origin_referer(&req).filter(|b| *b != path || req.method() != axum::http::Method::GET);
@@ -77,7 +77,7 @@ fn same_origin_referer(req: &Request) -> Option<String> {
 /// Gives bare error responses from middleware (empty or plain-text bodies:
 /// CSRF 403, 405, 413, time-out 503, session-store 500) the Swedish error page.
 /// A 500 while the database is away is shown as 503.
-pub async fn fill_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn fill_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let mut status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -133,7 +133,7 @@ const PRINT_CSS: &str = include_str!("../../static/css/print.css");
 const LOGO_SVG: &str = include_str!("../../static/img/logo.svg");
 
 /// Static files, embedded in the binary so the server runs from anywhere.
-pub async fn static_files(Path(path): Path<String>) -> Response {
+pub(crate) async fn static_files(Path(path): Path<String>) -> Response {
     let (body, ctype) = match path.as_str() {
         "css/app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "css/print.css" => (PRINT_CSS, "text/css; charset=utf-8"),
@@ -149,7 +149,7 @@ pub async fn static_files(Path(path): Path<String>) -> Response {
 
 /// Refuse NUL characters in the query string or a form body with a Swedish
 /// 422 page: no one can type them, and PostgreSQL refuses them in text.
-pub async fn reject_nul_bytes(req: Request, next: Next) -> Response {
+pub(crate) async fn reject_nul_bytes(req: Request, next: Next) -> Response {
     let has_nul =
         |b: &[u8]| b.contains(&0) || b.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
     if req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {

@@ -2,10 +2,10 @@
 //! messages, rendering, the Swedish error pages, security headers, static files.
 
 mod client;
-pub mod confirm;
+pub(crate) mod confirm;
 mod headers;
 mod paging;
-pub(crate) mod time;
+pub mod time;
 
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -17,17 +17,18 @@ use tower_sessions::Session;
 
 use crate::auth::user::{AuthSession, Role, User};
 
-pub use client::{ResolvedAddr, client_addr, client_ip};
-pub use confirm::Confirm;
-pub use headers::{
+pub(crate) use client::{ResolvedAddr, client_addr};
+pub(crate) use confirm::Confirm;
+pub(crate) use headers::{
     error_pages_with_menu, fill_error_pages, reject_nul_bytes, security_headers, static_files,
 };
-pub use paging::Paging;
-pub use time::{Dt, YEARS, local_to_utc, parse_date, parse_datetime, stockholm_now_date, to_stockholm};
+pub(crate) use paging::Paging;
+pub use time::{Dt, local_to_utc, stockholm_now_date, to_stockholm};
+pub(crate) use time::{YEARS, parse_date, parse_datetime};
 
 /// One task on the start page, linking to where it is done.
 #[derive(Debug, Clone)]
-pub struct Task {
+pub(crate) struct Task {
     pub href: String,
     pub text: String,
     pub detail: String,
@@ -36,21 +37,21 @@ pub struct Task {
 /// What the base layout needs on every page: who is logged in, their
 /// navigation, and the flash messages left by the previous request.
 #[derive(Debug, Clone, Default)]
-pub struct Page {
+pub(crate) struct Page {
     pub user: Option<NavUser>,
     pub flashes: Vec<Flash>,
     pub path: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct NavUser {
+pub(crate) struct NavUser {
     pub name: String,
     pub roles: String,
     pub links: Vec<NavLink>,
 }
 
 #[derive(Debug, Clone)]
-pub struct NavLink {
+pub(crate) struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
@@ -96,7 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 }
 
 /// The navigation a user sees, by role.
-pub fn nav_links(user: &User) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn nav_links(user: &User) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "Att göra")];
     if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
         links.push(("/blanketter", "Blanketter"));
@@ -124,14 +125,14 @@ pub fn nav_links(user: &User) -> Vec<(&'static str, &'static str)> {
 
 /// A one-time message shown on the next page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Flash {
+pub(crate) struct Flash {
     pub kind: FlashKind,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum FlashKind {
+pub(crate) enum FlashKind {
     Success,
     Info,
     Error,
@@ -150,7 +151,7 @@ impl FlashKind {
 const FLASH_KEY: &str = "flash";
 
 /// Leave a message for the next page the user sees.
-pub async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) {
+pub(crate) async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) {
     let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
     list.push(Flash { kind, text: text.into() });
     if let Err(e) = session.insert(FLASH_KEY, list).await {
@@ -172,12 +173,12 @@ async fn take_flashes(session: &Session) -> Vec<Flash> {
 
 /// Render a template as a 200 HTML page. The error is the caller's own
 /// (`AppError` in the handlers), so this module does not depend on it.
-pub fn render<T: Template, E: From<askama::Error>>(t: &T) -> Result<Response, E> {
+pub(crate) fn render<T: Template, E: From<askama::Error>>(t: &T) -> Result<Response, E> {
     Ok(Html(t.render()?).into_response())
 }
 
 /// Render a template with a status (422 for a form with errors, error pages).
-pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+pub(crate) fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -195,7 +196,7 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
 /// The Swedish error page.
 #[derive(Template)]
 #[template(path = "error.html")]
-pub struct ErrorPage {
+pub(crate) struct ErrorPage {
     pub page: Page,
     pub status: u16,
     pub heading: &'static str,
@@ -207,7 +208,7 @@ pub struct ErrorPage {
 /// Left on an error response by `AppError`, so that `error_pages_with_menu`
 /// can draw the same page again with the user's menu.
 #[derive(Debug, Clone)]
-pub struct ErrorShown {
+pub(crate) struct ErrorShown {
     pub status: StatusCode,
     pub message: Option<String>,
 }
@@ -256,7 +257,7 @@ impl ErrorPage {
 }
 
 /// The answer to a request whose handler panicked: logged, and the generic 500 page.
-pub fn panic_page(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+pub(crate) fn panic_page(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let what = err
         .downcast_ref::<String>()
         .map(String::as_str)
@@ -269,7 +270,7 @@ pub fn panic_page(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// The client's address, when the server knows it (not under `oneshot` tests).
 #[derive(Debug, Clone, Default)]
-pub struct ClientAddr(pub Option<String>);
+pub(crate) struct ClientAddr(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
@@ -287,7 +288,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 /// The address as a link target, when it is a plain `http(s)://` address;
 /// anything else (`@namn`, `javascript:`) is shown as text only.
-pub fn web_link(url: &str) -> Option<&str> {
+pub(crate) fn web_link(url: &str) -> Option<&str> {
     let u = url.trim();
     let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"))?;
     let plain =
@@ -297,18 +298,18 @@ pub fn web_link(url: &str) -> Option<&str> {
 
 /// A count with its noun in the right number: `plural(1, "dag", "dagar")` is
 /// "1 dag", `plural(30, "dag", "dagar")` is "30 dagar".
-pub fn plural(n: i64, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", number(n), if n == 1 { one } else { many })
 }
 
 /// A search term for `LIKE '%' || $1 || '%'`: its `%`, `_` and `\` match
 /// themselves, not any text (PostgreSQL's default escape character is `\`).
-pub fn like_escape(term: &str) -> String {
+pub(crate) fn like_escape(term: &str) -> String {
     term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// A Swedish enumeration: "A", "A och B", "A, B och C".
-pub fn list_text<T: std::fmt::Display>(items: &[T]) -> String {
+pub(crate) fn list_text<T: std::fmt::Display>(items: &[T]) -> String {
     match items {
         [] => String::new(),
         [one] => one.to_string(),
@@ -319,12 +320,12 @@ pub fn list_text<T: std::fmt::Display>(items: &[T]) -> String {
 }
 
 /// "1 dag", "30 dagar".
-pub fn days(n: i32) -> String {
+pub(crate) fn days(n: i32) -> String {
     plural(n.into(), "dag", "dagar")
 }
 
 /// A number as Swedish text: "12 500", grouped by a no-break space.
-pub fn number(n: i64) -> String {
+pub(crate) fn number(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -347,7 +348,7 @@ pub fn url_encode(s: &str) -> String {
 
 /// A redirect target from user input, accepted only if it is a local path
 /// (`/x`, not `//host`, `/\host` or a full URL).
-pub fn local_path(next: Option<&str>) -> Option<String> {
+pub(crate) fn local_path(next: Option<&str>) -> Option<String> {
     let n = next?.trim();
     let ok = n.starts_with('/')
         && !n.starts_with("//")
@@ -357,7 +358,7 @@ pub fn local_path(next: Option<&str>) -> Option<String> {
 }
 
 /// Trim a typed value; empty means missing.
-pub fn clean(s: &str) -> Option<String> {
+pub(crate) fn clean(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
 }
@@ -431,7 +432,7 @@ mod tests {
 
 /// Validation messages keyed by field id, in the order of the form.
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+pub(crate) struct FieldErrors(pub Vec<(String, String)>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
-pub struct Paging {
+pub(crate) struct Paging {
     /// The page shown, from 1.
     pub number: i64,
     /// How many pages there are, when the list counts them.

@@ -55,17 +55,17 @@ pub fn to_stockholm(t: OffsetDateTime) -> OffsetDateTime {
 /// twice, the first one).
 /// The years a typed date may have. Outside them it is a typing mistake, and
 /// neither PostgreSQL nor the conversion to Stockholm time takes every year.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// The one parser of typed dates, `ÅÅÅÅ-MM-DD`, within `YEARS`.
-pub fn parse_date(s: &str) -> Option<Date> {
+pub(crate) fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]"))
         .ok()
         .filter(|d| YEARS.contains(&d.year()))
 }
 
 /// A typed Stockholm date and time, `ÅÅÅÅ-MM-DD TT:MM`, within `YEARS`.
-pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
     PrimitiveDateTime::parse(
         s.trim(),
         time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),

@@ -12,7 +12,7 @@ use crate::web::Dt;
 
 /// An account on its page.
 #[derive(Debug, Clone)]
-pub struct Account {
+pub(crate) struct Account {
     pub account_id: i64,
     pub organisation_id: i64,
     pub organisation: String,
@@ -55,7 +55,11 @@ pub struct Account {
     pub open_data: bool,
 }
 
-pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sqlx::Result<Option<Account>> {
+pub(crate) async fn account_in_scope(
+    conn: &mut PgConnection,
+    s: &Scope,
+    id: i64,
+) -> sqlx::Result<Option<Account>> {
     sqlx::query_as!(
         Account,
         r#"select a.account_id, a.organisation_id, o.name as organisation, o.decision_holder,
@@ -89,7 +93,7 @@ pub async fn account_in_scope(conn: &mut PgConnection, s: &Scope, id: i64) -> sq
 }
 
 /// Lock the account's row until the transaction ends.
-pub async fn lock(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
+pub(crate) async fn lock(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
     sqlx::query!("select account_id from accounts where account_id = $1 for update", account_id)
         .fetch_optional(conn)
         .await?;
@@ -97,7 +101,7 @@ pub async fn lock(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> 
 }
 
 /// Add a line to the account's history.
-pub async fn event(
+pub(crate) async fn event(
     conn: &mut PgConnection,
     account_id: i64,
     actor: i64,
@@ -119,7 +123,7 @@ pub async fn event(
 }
 
 #[derive(Debug, Clone)]
-pub struct HistoryRow {
+pub(crate) struct HistoryRow {
     pub at: Dt,
     pub actor: Option<String>,
     pub action: String,
@@ -133,7 +137,7 @@ impl HistoryRow {
     }
 }
 
-pub async fn history(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<HistoryRow>> {
+pub(crate) async fn history(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as!(
         HistoryRow,
         r#"select e.at as "at: Dt", u.name as "actor?", e.action, e.comment
@@ -146,13 +150,13 @@ pub async fn history(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<V
 }
 
 #[derive(Debug, Clone)]
-pub struct LinkedForm {
+pub(crate) struct LinkedForm {
     pub form_id: i64,
     pub case_number: Option<String>,
     pub state: crate::forms::workflow::FormState,
 }
 
-pub async fn forms_of(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<LinkedForm>> {
+pub(crate) async fn forms_of(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<LinkedForm>> {
     sqlx::query_as!(
         LinkedForm,
         r#"select form_id, case_number, state as "state: crate::forms::workflow::FormState"

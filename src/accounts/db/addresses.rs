@@ -7,21 +7,25 @@ use crate::accounts::address::{self, Address};
 
 /// Another account that is not closed already has this address.
 #[derive(Debug, Clone)]
-pub struct Taken {
+pub(crate) struct Taken {
     pub account_id: i64,
     pub name: String,
     pub organisation: String,
 }
 
 /// The name of a platform, to give an address typed as `@namn` its platform.
-pub async fn platform_name(conn: &mut PgConnection, platform_id: i64) -> sqlx::Result<Option<String>> {
+pub(crate) async fn platform_name(conn: &mut PgConnection, platform_id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!("select name from platforms where platform_id = $1", platform_id)
         .fetch_optional(conn)
         .await
 }
 
 /// The account (other than `account_id`) that is not closed and has `key`.
-pub async fn taken(conn: &mut PgConnection, key: &str, account_id: i64) -> sqlx::Result<Option<Taken>> {
+pub(crate) async fn taken(
+    conn: &mut PgConnection,
+    key: &str,
+    account_id: i64,
+) -> sqlx::Result<Option<Taken>> {
     sqlx::query_as!(
         Taken,
         r#"select a.account_id, a.name, o.name as organisation from accounts a
@@ -37,7 +41,7 @@ pub async fn taken(conn: &mut PgConnection, key: &str, account_id: i64) -> sqlx:
 /// Record `url` as the account's address: its key on the account, and in the
 /// history, where the address it had before is kept as replaced. The caller
 /// has checked `taken` in the same transaction, with the account locked.
-pub async fn set_address(
+pub(crate) async fn set_address(
     conn: &mut PgConnection,
     account_id: i64,
     url: &str,

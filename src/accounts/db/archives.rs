@@ -5,12 +5,11 @@ use sqlx::PgConnection;
 use time::Date;
 
 use super::Scope;
-use crate::web::Dt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::Type)]
 #[sqlx(type_name = "archive_kind", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum ArchiveKind {
+pub(crate) enum ArchiveKind {
     Yearly,
     BeforeClosing,
     VisualChange,
@@ -39,7 +38,7 @@ impl ArchiveKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct ArchiveRow {
+pub(crate) struct ArchiveRow {
     pub kind: ArchiveKind,
     pub year: i32,
     pub archived_on: Date,
@@ -47,14 +46,13 @@ pub struct ArchiveRow {
     pub method: String,
     pub storage_ref: String,
     pub note: String,
-    pub created_at: Dt,
 }
 
-pub async fn archives(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<ArchiveRow>> {
+pub(crate) async fn archives(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<ArchiveRow>> {
     sqlx::query_as!(
         ArchiveRow,
         r#"select ar.kind as "kind: ArchiveKind", ar.year, ar.archived_on, u.name as recorded_by, ar.method,
-                  ar.storage_ref, ar.note, ar.created_at as "created_at: Dt"
+                  ar.storage_ref, ar.note
            from archive_records ar join users u on u.user_id = ar.recorded_by
            where ar.account_id = $1 order by ar.archived_on desc, ar.archive_id desc"#,
         account_id
@@ -63,7 +61,7 @@ pub async fn archives(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<
     .await
 }
 
-pub struct NewArchive<'a> {
+pub(crate) struct NewArchive<'a> {
     pub account_id: i64,
     pub kind: ArchiveKind,
     /// The year the record is for: the December archived, or the date's year.
@@ -75,7 +73,7 @@ pub struct NewArchive<'a> {
     pub note: &'a str,
 }
 
-pub async fn add_archive(conn: &mut PgConnection, a: NewArchive<'_>) -> sqlx::Result<i64> {
+pub(crate) async fn add_archive(conn: &mut PgConnection, a: NewArchive<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"insert into archive_records (account_id, kind, year, archived_on, recorded_by, method, storage_ref, note)
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning archive_id"#,
@@ -93,7 +91,11 @@ pub async fn add_archive(conn: &mut PgConnection, a: NewArchive<'_>) -> sqlx::Re
 }
 
 /// Whether a "before closing" record exists since `since`.
-pub async fn has_final_archive(conn: &mut PgConnection, account_id: i64, since: Date) -> sqlx::Result<bool> {
+pub(crate) async fn has_final_archive(
+    conn: &mut PgConnection,
+    account_id: i64,
+    since: Date,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists (select 1 from archive_records where account_id = $1 and kind = 'before_closing'
                           and archived_on >= $2) as "e!""#,
@@ -105,7 +107,7 @@ pub async fn has_final_archive(conn: &mut PgConnection, account_id: i64, since: 
 }
 
 /// Years with a yearly archive record, per account, for the status rules.
-pub async fn archive_years(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<i32>> {
+pub(crate) async fn archive_years(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<i32>> {
     sqlx::query_scalar!(
         "select year from archive_records where account_id = $1 and kind = 'yearly'",
         account_id
@@ -116,7 +118,7 @@ pub async fn archive_years(conn: &mut PgConnection, account_id: i64) -> sqlx::Re
 
 /// An account in scope whose yearly archive is missing for past Decembers.
 #[derive(Debug, Clone)]
-pub struct MissingArchive {
+pub(crate) struct MissingArchive {
     pub account_id: i64,
     pub name: String,
     pub organisation: String,
@@ -128,7 +130,7 @@ pub struct MissingArchive {
 /// through a December before `this_year` without a yearly archive record for
 /// it, the longest overdue first, at most `limit`; and how many there are.
 /// The same rule as `rules::missing_years`, in SQL.
-pub async fn missing_archives(
+pub(crate) async fn missing_archives(
     conn: &mut PgConnection,
     s: &Scope,
     this_year: i32,
@@ -176,7 +178,7 @@ pub async fn missing_archives(
 
 /// How many accounts in `s` have no yearly archive record for `year` yet,
 /// counted as the archiving overview counts them.
-pub async fn not_archived_count(conn: &mut PgConnection, s: &Scope, year: i32) -> sqlx::Result<i64> {
+pub(crate) async fn not_archived_count(conn: &mut PgConnection, s: &Scope, year: i32) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select count(*) as "n!" from accounts a
            where ($1 or a.organisation_id = any($2) or a.unit_id = any($3))

@@ -6,23 +6,21 @@ use time::Date;
 use crate::web::Dt;
 
 #[derive(Debug, Clone)]
-pub struct Closure {
-    pub closure_id: i64,
+pub(crate) struct Closure {
     pub state: String,
     pub requested_by: String,
     pub requested_at: Dt,
     pub reason: String,
     pub decided_by: Option<String>,
-    pub decided_at: Option<Dt>,
     pub decision_reason: Option<String>,
     pub announcement_days: Option<i32>,
 }
 
-pub async fn closures(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<Closure>> {
+pub(crate) async fn closures(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<Closure>> {
     sqlx::query_as!(
         Closure,
-        r#"select c.closure_id, c.state::text as "state!", r.name as requested_by, c.requested_at as "requested_at: Dt",
-                  c.reason, d.name as "decided_by?", c.decided_at as "decided_at: Dt", c.decision_reason,
+        r#"select c.state::text as "state!", r.name as requested_by, c.requested_at as "requested_at: Dt",
+                  c.reason, d.name as "decided_by?", c.decision_reason,
                   c.announcement_days
            from closure_requests c join users r on r.user_id = c.requested_by
            left join users d on d.user_id = c.decided_by
@@ -33,7 +31,7 @@ pub async fn closures(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<
     .await
 }
 
-pub async fn request_closure(
+pub(crate) async fn request_closure(
     conn: &mut PgConnection,
     account_id: i64,
     by: i64,
@@ -50,7 +48,7 @@ pub async fn request_closure(
 }
 
 /// Decide the open closure request (guarded: only a `requested` one).
-pub async fn decide_closure(
+pub(crate) async fn decide_closure(
     conn: &mut PgConnection,
     account_id: i64,
     by: i64,
@@ -74,7 +72,12 @@ pub async fn decide_closure(
     Ok(n == 1)
 }
 
-pub async fn begin_closing(conn: &mut PgConnection, id: i64, start: Date, end: Date) -> sqlx::Result<bool> {
+pub(crate) async fn begin_closing(
+    conn: &mut PgConnection,
+    id: i64,
+    start: Date,
+    end: Date,
+) -> sqlx::Result<bool> {
     let n = sqlx::query!(
         "update accounts set state = 'closing', announcement_start = $2, announcement_end = $3, updated_at = now()
          where account_id = $1 and state in ('approved', 'active')",
@@ -88,7 +91,7 @@ pub async fn begin_closing(conn: &mut PgConnection, id: i64, start: Date, end: D
     Ok(n == 1)
 }
 
-pub async fn mark_announced(conn: &mut PgConnection, id: i64, by: i64) -> sqlx::Result<bool> {
+pub(crate) async fn mark_announced(conn: &mut PgConnection, id: i64, by: i64) -> sqlx::Result<bool> {
     let n = sqlx::query!(
         "update accounts set announced_at = now(), announced_by = $2, updated_at = now()
          where account_id = $1 and state = 'closing' and announced_at is null",
@@ -101,7 +104,7 @@ pub async fn mark_announced(conn: &mut PgConnection, id: i64, by: i64) -> sqlx::
     Ok(n == 1)
 }
 
-pub async fn close(conn: &mut PgConnection, id: i64, on: Date) -> sqlx::Result<bool> {
+pub(crate) async fn close(conn: &mut PgConnection, id: i64, on: Date) -> sqlx::Result<bool> {
     let n = sqlx::query!(
         "update accounts set state = 'closed', closed_date = $2, updated_at = now()
          where account_id = $1 and state = 'closing'",

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use sqlx::PgConnection;
 
-pub async fn change_people(
+pub(crate) async fn change_people(
     conn: &mut PgConnection,
     id: i64,
     owner: i64,
@@ -25,7 +25,7 @@ pub async fn change_people(
     Ok(())
 }
 
-pub struct Descriptive<'a> {
+pub(crate) struct Descriptive<'a> {
     pub name: &'a str,
     pub url: &'a str,
     pub platform_id: i64,
@@ -35,7 +35,11 @@ pub struct Descriptive<'a> {
     pub target_groups: &'a str,
 }
 
-pub async fn update_descriptive(conn: &mut PgConnection, id: i64, d: &Descriptive<'_>) -> sqlx::Result<()> {
+pub(crate) async fn update_descriptive(
+    conn: &mut PgConnection,
+    id: i64,
+    d: &Descriptive<'_>,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "update accounts set name = $2, url = $3, platform_id = $4,
                 unit_id = (select unit_id from units u where u.unit_id = $5
@@ -57,7 +61,7 @@ pub async fn update_descriptive(conn: &mut PgConnection, id: i64, d: &Descriptiv
 }
 
 /// Active people of an organisation, for the change-of-owner form.
-pub async fn people(
+pub(crate) async fn people(
     conn: &mut PgConnection,
     organisation_id: i64,
 ) -> sqlx::Result<Vec<crate::org::db::Choice>> {
@@ -65,7 +69,7 @@ pub async fn people(
 }
 
 /// Whether the account is listed in the open-data files.
-pub async fn set_open_data(conn: &mut PgConnection, id: i64, shown: bool) -> sqlx::Result<()> {
+pub(crate) async fn set_open_data(conn: &mut PgConnection, id: i64, shown: bool) -> sqlx::Result<()> {
     sqlx::query!("update accounts set open_data = $2, updated_at = now() where account_id = $1", id, shown)
         .execute(conn)
         .await?;

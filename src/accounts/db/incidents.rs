@@ -8,7 +8,7 @@ use crate::web::Dt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::Type)]
 #[sqlx(type_name = "incident_kind", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum IncidentKind {
+pub(crate) enum IncidentKind {
     SensitivePersonalData,
     ConfidentialInformation,
     OffensiveContent,
@@ -54,9 +54,8 @@ impl IncidentKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Incident {
+pub(crate) struct Incident {
     pub incident_id: i64,
-    pub account_id: i64,
     pub kind: IncidentKind,
     pub occurred_at: Dt,
     pub discovered_at: Dt,
@@ -85,10 +84,10 @@ impl Incident {
     }
 }
 
-pub async fn incidents(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<Incident>> {
+pub(crate) async fn incidents(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Vec<Incident>> {
     sqlx::query_as!(
         Incident,
-        r#"select i.incident_id, i.account_id, i.kind as "kind: IncidentKind", i.occurred_at as "occurred_at: Dt",
+        r#"select i.incident_id, i.kind as "kind: IncidentKind", i.occurred_at as "occurred_at: Dt",
                   i.discovered_at as "discovered_at: Dt", i.description, i.personal_data, u.name as reported_by,
                   i.reported_at as "reported_at: Dt", i.dpo_informed_at as "dpo_informed_at: Dt", i.imy_notified_on,
                   i.imy_reference, i.no_notification_reason, i.closed_at as "closed_at: Dt", i.closing_note
@@ -100,7 +99,7 @@ pub async fn incidents(conn: &mut PgConnection, account_id: i64) -> sqlx::Result
     .await
 }
 
-pub struct NewIncident<'a> {
+pub(crate) struct NewIncident<'a> {
     pub account_id: i64,
     pub kind: IncidentKind,
     pub occurred_at: time::OffsetDateTime,
@@ -110,7 +109,7 @@ pub struct NewIncident<'a> {
     pub reported_by: i64,
 }
 
-pub async fn add_incident(conn: &mut PgConnection, i: NewIncident<'_>) -> sqlx::Result<i64> {
+pub(crate) async fn add_incident(conn: &mut PgConnection, i: NewIncident<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"insert into incidents (account_id, kind, occurred_at, discovered_at, description, personal_data, reported_by)
            values ($1, $2, $3, $4, $5, $6, $7) returning incident_id"#,
@@ -126,7 +125,7 @@ pub async fn add_incident(conn: &mut PgConnection, i: NewIncident<'_>) -> sqlx::
     .await
 }
 
-pub struct IncidentFollowUp<'a> {
+pub(crate) struct IncidentFollowUp<'a> {
     pub dpo_informed: bool,
     pub imy_notified_on: Option<Date>,
     pub imy_reference: Option<&'a str>,
@@ -137,7 +136,7 @@ pub struct IncidentFollowUp<'a> {
 }
 
 /// Record the follow-up of an open incident (guarded: closed ones stay closed).
-pub async fn follow_up_incident(
+pub(crate) async fn follow_up_incident(
     conn: &mut PgConnection,
     account_id: i64,
     incident_id: i64,

@@ -9,7 +9,7 @@ use crate::accounts::rules::AccountState;
 
 /// Register filters, as parsed from the query string.
 #[derive(Debug, Clone, Default)]
-pub struct Filters {
+pub(crate) struct Filters {
     pub q: String,
     pub organisation: Option<i64>,
     pub unit: Option<i64>,
@@ -24,7 +24,7 @@ pub struct Filters {
 }
 
 #[derive(Debug, Clone)]
-pub struct RegisterRow {
+pub(crate) struct RegisterRow {
     pub account_id: i64,
     pub name: String,
     pub url: String,
@@ -35,12 +35,11 @@ pub struct RegisterRow {
     pub owner: Option<String>,
     pub missing_form: bool,
     pub archived_this_year: bool,
-    pub start_date: Option<Date>,
     pub last_confirmed_on: Option<Date>,
 }
 
 /// One page of the register: scope, filters, order, limit and offset in one query.
-pub async fn register_page(
+pub(crate) async fn register_page(
     conn: &mut PgConnection,
     s: &Scope,
     f: &Filters,
@@ -51,7 +50,7 @@ pub async fn register_page(
                   o.name as organisation, un.name as unit, ow.name as "owner?", a.missing_form,
                   exists (select 1 from archive_records ar where ar.account_id = a.account_id
                           and ar.kind = 'yearly' and ar.year = $11) as "archived_this_year!",
-                  a.start_date, a.last_confirmed_on
+                  a.last_confirmed_on
            from accounts a
            join platforms p on p.platform_id = a.platform_id
            join organisations o on o.organisation_id = a.organisation_id
@@ -100,7 +99,11 @@ pub async fn register_page(
 /// paging deep into the list stays cheap. The whole city walks the name index;
 /// a narrower scope first gathers its accounts by the organisation, unit and
 /// owner indexes, then sorts only those.
-pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -> sqlx::Result<Vec<i64>> {
+pub(crate) async fn page_ids_by_name(
+    conn: &mut PgConnection,
+    s: &Scope,
+    f: &Filters,
+) -> sqlx::Result<Vec<i64>> {
     if s.city {
         return sqlx::query_scalar!(
             r#"select a.account_id from accounts a
@@ -172,14 +175,18 @@ pub async fn page_ids_by_name(conn: &mut PgConnection, s: &Scope, f: &Filters) -
 }
 
 /// The register rows of the given accounts, in the given order.
-pub async fn rows_by_ids(conn: &mut PgConnection, ids: &[i64], year: i32) -> sqlx::Result<Vec<RegisterRow>> {
+pub(crate) async fn rows_by_ids(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    year: i32,
+) -> sqlx::Result<Vec<RegisterRow>> {
     let mut rows = sqlx::query_as!(
         RegisterRow,
         r#"select a.account_id, a.name, a.url, a.state as "state: AccountState", p.name as platform,
                   o.name as organisation, un.name as unit, ow.name as "owner?", a.missing_form,
                   exists (select 1 from archive_records ar where ar.account_id = a.account_id
                           and ar.kind = 'yearly' and ar.year = $2) as "archived_this_year!",
-                  a.start_date, a.last_confirmed_on
+                  a.last_confirmed_on
            from accounts a
            join platforms p on p.platform_id = a.platform_id
            join organisations o on o.organisation_id = a.organisation_id
@@ -196,7 +203,7 @@ pub async fn rows_by_ids(conn: &mut PgConnection, ids: &[i64], year: i32) -> sql
 }
 
 /// How many accounts the same scope and filters match.
-pub async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> sqlx::Result<i64> {
+pub(crate) async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select count(*) as "n!"
            from accounts a
@@ -235,7 +242,7 @@ pub async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> 
 /// filters the counters can answer (organisation, unit, state, missing form):
 /// the counters of the organisations and units in scope, plus the user's own
 /// accounts outside them, counted directly (few, by index).
-pub async fn register_count_from_counters(
+pub(crate) async fn register_count_from_counters(
     conn: &mut PgConnection,
     s: &Scope,
     f: &Filters,
@@ -269,13 +276,13 @@ pub async fn register_count_from_counters(
 
 /// Plan the register's queries for the actual scope and filters (a generic
 /// plan cannot use the indexes behind "city or organisation or unit or owner").
-pub async fn plan_for_actual_values(conn: &mut PgConnection) -> sqlx::Result<()> {
+pub(crate) async fn plan_for_actual_values(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query!("set local plan_cache_mode = force_custom_plan").execute(conn).await?;
     Ok(())
 }
 
 /// Back to normal plan caching for simple queries after the register's own.
-pub async fn plan_normally(conn: &mut PgConnection) -> sqlx::Result<()> {
+pub(crate) async fn plan_normally(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query!("set local plan_cache_mode = auto").execute(conn).await?;
     Ok(())
 }

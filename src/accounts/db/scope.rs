@@ -7,7 +7,7 @@ use crate::auth::{Role, User};
 
 /// What part of the register a user may see.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub(crate) struct Scope {
     pub user_id: i64,
     pub city: bool,
     pub orgs: Vec<i64>,

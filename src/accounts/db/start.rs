@@ -4,7 +4,7 @@ use sqlx::PgConnection;
 use time::Date;
 
 /// Register the start: address, date, and the checklist items the owner ticks.
-pub async fn start(
+pub(crate) async fn start(
     conn: &mut PgConnection,
     id: i64,
     url: &str,
@@ -28,7 +28,7 @@ pub async fn start(
     Ok(n == 1)
 }
 
-pub async fn set_checklist(
+pub(crate) async fn set_checklist(
     conn: &mut PgConnection,
     id: i64,
     profile_picture: bool,
@@ -46,7 +46,7 @@ pub async fn set_checklist(
 }
 
 /// The communicator confirms holding the credentials (never the passwords themselves).
-pub async fn confirm_credentials(conn: &mut PgConnection, id: i64, holder: i64) -> sqlx::Result<()> {
+pub(crate) async fn confirm_credentials(conn: &mut PgConnection, id: i64, holder: i64) -> sqlx::Result<()> {
     sqlx::query!(
         "update accounts set credentials_holder_user_id = $2, credentials_confirmed_at = now(), updated_at = now()
          where account_id = $1",

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 
 use super::form::{FormKind, FormRow};
 
-pub async fn book_meeting(
+pub(crate) async fn book_meeting(
     conn: &mut PgConnection,
     form_id: i64,
     at: time::OffsetDateTime,
@@ -25,7 +25,7 @@ pub async fn book_meeting(
     Ok(())
 }
 
-pub async fn decide(
+pub(crate) async fn decide(
     conn: &mut PgConnection,
     form_id: i64,
     decider: i64,
@@ -47,7 +47,7 @@ pub async fn decide(
 
 /// Put an approved form into the register: a new entry in state `approved`, or,
 /// for an existing account, its entry updated and the missing-form flag cleared.
-pub async fn register_account(conn: &mut PgConnection, form: &FormRow) -> sqlx::Result<i64> {
+pub(crate) async fn register_account(conn: &mut PgConnection, form: &FormRow) -> sqlx::Result<i64> {
     let c = &form.content.0;
     let editors: Value = serde_json::to_value(c.editor_list()).unwrap_or(Value::Array(vec![]));
     let id = match form.account_id {

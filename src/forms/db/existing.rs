@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use crate::org::db::Choice;
 
 /// What a form for an existing account starts with: the account's own data.
-pub struct Prefill {
+pub(crate) struct Prefill {
     pub organisation_id: i64,
     pub unit_id: i64,
     pub platform_id: i64,
@@ -18,7 +18,7 @@ pub struct Prefill {
 }
 
 /// The account, when it lacks a startup form and is not closed.
-pub async fn prefill(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Option<Prefill>> {
+pub(crate) async fn prefill(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<Option<Prefill>> {
     sqlx::query_as!(
         Prefill,
         r#"select organisation_id, unit_id, platform_id, name, url, purpose, goals, target_groups
@@ -30,7 +30,7 @@ pub async fn prefill(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<O
 }
 
 /// Register entries of the organisation that still lack a startup form.
-pub async fn accounts_missing_form(
+pub(crate) async fn accounts_missing_form(
     conn: &mut PgConnection,
     organisation_id: i64,
 ) -> sqlx::Result<Vec<Choice>> {
@@ -47,7 +47,7 @@ pub async fn accounts_missing_form(
 }
 
 /// Organisation name and the default controller text for a new form.
-pub async fn organisation_name(
+pub(crate) async fn organisation_name(
     conn: &mut PgConnection,
     organisation_id: i64,
 ) -> sqlx::Result<Option<String>> {

@@ -12,7 +12,7 @@ use crate::web::Dt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "form_kind", rename_all = "snake_case")]
-pub enum FormKind {
+pub(crate) enum FormKind {
     NewAccount,
     ExistingAccount,
 }
@@ -28,7 +28,7 @@ impl FormKind {
 
 /// A form as shown on its page.
 #[derive(Debug, Clone)]
-pub struct FormRow {
+pub(crate) struct FormRow {
     pub form_id: i64,
     pub kind: FormKind,
     pub state: FormState,
@@ -54,8 +54,6 @@ pub struct FormRow {
     pub decided_at: Option<Dt>,
     pub decision_text: Option<String>,
     pub decision_reason: Option<String>,
-    pub created_at: Dt,
-    pub updated_at: Dt,
 }
 
 /// One form, if the user may see it: its owner always; once submitted, the
@@ -63,7 +61,7 @@ pub struct FormRow {
 /// decision holders of its organisation, SLK and the administrator (who see
 /// its account in the register), and the account's present owner and deputy.
 /// Only the capacities of `forms::capacities` may act on it.
-pub async fn form_in_scope(
+pub(crate) async fn form_in_scope(
     conn: &mut PgConnection,
     user_id: i64,
     form_id: i64,
@@ -78,7 +76,7 @@ pub async fn form_in_scope(
                   p.name as "platform_name?", dep.name as "deputy_name?", acc.name as "linked_account_name?",
                   f.submitted_at as "submitted_at: Dt", f.meeting_at as "meeting_at: Dt",
                   f.meeting_place, f.meeting_participants, f.decided_at as "decided_at: Dt",
-                  f.decision_text, f.decision_reason, f.created_at as "created_at: Dt", f.updated_at as "updated_at: Dt"
+                  f.decision_text, f.decision_reason
            from forms f
            join organisations o on o.organisation_id = f.organisation_id
            join users ow on ow.user_id = f.owner_user_id
@@ -108,9 +106,8 @@ pub async fn form_in_scope(
 
 /// A line in a list of forms.
 #[derive(Debug, Clone)]
-pub struct FormListRow {
+pub(crate) struct FormListRow {
     pub form_id: i64,
-    pub kind: FormKind,
     pub state: FormState,
     pub case_number: Option<String>,
     pub account_name: String,
@@ -122,7 +119,7 @@ pub struct FormListRow {
 
 /// Forms in the user's scope (as `form_in_scope`), optionally in one state.
 /// `returned`: only drafts sent back (`Some(true)`) or never sent (`Some(false)`).
-pub async fn forms_in_scope(
+pub(crate) async fn forms_in_scope(
     conn: &mut PgConnection,
     user_id: i64,
     state: Option<FormState>,
@@ -130,7 +127,7 @@ pub async fn forms_in_scope(
 ) -> sqlx::Result<Vec<FormListRow>> {
     sqlx::query_as!(
         FormListRow,
-        r#"select f.form_id, f.kind as "kind: FormKind", f.state as "state: FormState", f.case_number,
+        r#"select f.form_id, f.state as "state: FormState", f.case_number,
                   coalesce(f.content->>'account_name', '') as "account_name!", o.name as organisation_name,
                   un.name as "unit_name?", ow.name as owner_name, f.updated_at as "updated_at: Dt"
            from forms f
@@ -156,7 +153,7 @@ pub async fn forms_in_scope(
     .await
 }
 
-pub async fn create(
+pub(crate) async fn create(
     conn: &mut PgConnection,
     kind: FormKind,
     organisation_id: i64,
@@ -183,7 +180,7 @@ pub async fn create(
 
 /// Save the content if the form is still in `expected` (guarded like every step).
 /// Returns whether it was saved.
-pub async fn save_content(
+pub(crate) async fn save_content(
     conn: &mut PgConnection,
     form_id: i64,
     expected: FormState,
@@ -214,7 +211,7 @@ pub async fn save_content(
 }
 
 /// The guarded workflow step: applies only if the form is still in `expected`.
-pub async fn set_state(
+pub(crate) async fn set_state(
     conn: &mut PgConnection,
     form_id: i64,
     expected: FormState,
@@ -234,7 +231,7 @@ pub async fn set_state(
 
 /// Give the form its case number `SM-YYYY-NNNN` at first submission. The
 /// counter row is locked by the upsert, so concurrent submissions get distinct numbers.
-pub async fn assign_case_number(
+pub(crate) async fn assign_case_number(
     conn: &mut PgConnection,
     form_id: i64,
     organisation_id: i64,
@@ -267,7 +264,7 @@ pub async fn assign_case_number(
 
 /// Hard-delete a draft that was never submitted (no case number): the only
 /// deletion in the product. Returns whether it was deleted.
-pub async fn delete_unsubmitted_draft(
+pub(crate) async fn delete_unsubmitted_draft(
     conn: &mut PgConnection,
     form_id: i64,
     owner: i64,
@@ -284,7 +281,7 @@ pub async fn delete_unsubmitted_draft(
     Ok(content)
 }
 
-pub async fn delete_events(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<()> {
+pub(crate) async fn delete_events(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<()> {
     sqlx::query!("delete from form_events where form_id = $1", form_id).execute(conn).await?;
     Ok(())
 }

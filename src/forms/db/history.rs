@@ -8,7 +8,7 @@ use crate::forms::workflow::FormState;
 use crate::web::Dt;
 
 /// One entry of a form's history.
-pub struct NewEvent<'a> {
+pub(crate) struct NewEvent<'a> {
     pub form_id: i64,
     pub actor: i64,
     pub actor_role: &'a str,
@@ -18,7 +18,7 @@ pub struct NewEvent<'a> {
     pub comment: &'a str,
 }
 
-pub async fn record_event(conn: &mut PgConnection, e: NewEvent<'_>) -> sqlx::Result<()> {
+pub(crate) async fn record_event(conn: &mut PgConnection, e: NewEvent<'_>) -> sqlx::Result<()> {
     let NewEvent { form_id, actor, actor_role, action, from, to, comment } = e;
     sqlx::query!(
         r#"insert into form_events (form_id, actor_user_id, actor_role, action, from_state, to_state, comment)
@@ -37,7 +37,7 @@ pub async fn record_event(conn: &mut PgConnection, e: NewEvent<'_>) -> sqlx::Res
 }
 
 #[derive(Debug, Clone)]
-pub struct Event {
+pub(crate) struct Event {
     pub at: Dt,
     pub actor_name: String,
     pub actor_role: String,
@@ -46,7 +46,7 @@ pub struct Event {
     pub comment: String,
 }
 
-pub async fn events(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<Vec<Event>> {
+pub(crate) async fn events(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<Vec<Event>> {
     sqlx::query_as!(
         Event,
         r#"select e.at as "at: Dt", u.name as actor_name, e.actor_role, e.action,
@@ -59,7 +59,7 @@ pub async fn events(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<Vec<E
     .await
 }
 
-pub async fn sign(
+pub(crate) async fn sign(
     conn: &mut PgConnection,
     form_id: i64,
     signer: i64,
@@ -77,7 +77,7 @@ pub async fn sign(
 }
 
 /// An edit after signing: the signature no longer covers the content (it is kept).
-pub async fn invalidate_signatures(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<u64> {
+pub(crate) async fn invalidate_signatures(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query!("update form_signatures set valid = false where form_id = $1 and valid", form_id)
         .execute(conn)
         .await?
@@ -85,7 +85,7 @@ pub async fn invalidate_signatures(conn: &mut PgConnection, form_id: i64) -> sql
 }
 
 #[derive(Debug, Clone)]
-pub struct Signature {
+pub(crate) struct Signature {
     pub signer_name: String,
     pub signer_title: String,
     pub signed_at: Dt,
@@ -93,7 +93,7 @@ pub struct Signature {
 }
 
 /// Signatures, newest first.
-pub async fn signatures(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<Vec<Signature>> {
+pub(crate) async fn signatures(conn: &mut PgConnection, form_id: i64) -> sqlx::Result<Vec<Signature>> {
     sqlx::query_as!(
         Signature,
         r#"select u.name as signer_name, u.title as signer_title, s.signed_at as "signed_at: Dt", s.valid

@@ -8,11 +8,11 @@ mod form;
 mod history;
 mod tasks;
 
-pub use decision::*;
-pub use existing::*;
-pub use form::*;
-pub use history::*;
-pub use tasks::*;
+pub(crate) use decision::*;
+pub(crate) use existing::*;
+pub(crate) use form::*;
+pub(crate) use history::*;
+pub(crate) use tasks::*;
 
 // The selects' choices (platforms, units, people) are the organisation's: `org::db`.
-pub use crate::org::db::{Choice, people, platforms, units};
+pub(crate) use crate::org::db::{Choice, people, platforms, units};

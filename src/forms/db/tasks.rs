@@ -2,25 +2,22 @@
 
 use sqlx::PgConnection;
 
-use crate::forms::workflow::FormState;
 use crate::web::Dt;
 
 /// Tasks for the start page: (form id, case number, account name, state).
 #[derive(Debug, Clone)]
-pub struct TaskRow {
+pub(crate) struct TaskRow {
     pub form_id: i64,
     pub case_number: Option<String>,
     pub account_name: String,
-    pub state: FormState,
     pub meeting_at: Option<Dt>,
 }
 
 /// Own forms to finish: drafts and those returned for completion.
-pub async fn owner_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<TaskRow>> {
+pub(crate) async fn owner_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<TaskRow>> {
     sqlx::query_as!(
         TaskRow,
-        r#"select form_id, case_number, coalesce(content->>'account_name', '') as "account_name!",
-                  state as "state: FormState", meeting_at as "meeting_at: Dt"
+        r#"select form_id, case_number, coalesce(content->>'account_name', '') as "account_name!", meeting_at as "meeting_at: Dt"
            from forms where owner_user_id = $1 and state = 'draft' order by updated_at desc"#,
         user_id
     )
@@ -29,11 +26,11 @@ pub async fn owner_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<
 }
 
 /// Forms of the user's units awaiting their signature.
-pub async fn manager_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<TaskRow>> {
+pub(crate) async fn manager_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<TaskRow>> {
     sqlx::query_as!(
         TaskRow,
         r#"select f.form_id, f.case_number, coalesce(f.content->>'account_name', '') as "account_name!",
-                  f.state as "state: FormState", f.meeting_at as "meeting_at: Dt"
+                  f.meeting_at as "meeting_at: Dt"
            from forms f
            where f.state = 'awaiting_manager'
              and exists (select 1 from role_assignments ra where ra.user_id = $1 and ra.active
@@ -46,11 +43,11 @@ pub async fn manager_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Resul
 }
 
 /// Forms of the user's organisations in review or with a meeting booked.
-pub async fn review_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<TaskRow>> {
+pub(crate) async fn review_tasks(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<TaskRow>> {
     sqlx::query_as!(
         TaskRow,
         r#"select f.form_id, f.case_number, coalesce(f.content->>'account_name', '') as "account_name!",
-                  f.state as "state: FormState", f.meeting_at as "meeting_at: Dt"
+                  f.meeting_at as "meeting_at: Dt"
            from forms f join organisations o on o.organisation_id = f.organisation_id
            where f.state in ('in_review', 'meeting_booked')
              and exists (select 1 from role_assignments ra where ra.user_id = $1 and ra.active

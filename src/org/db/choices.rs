@@ -4,7 +4,7 @@ use sqlx::PgConnection;
 
 /// A choice in a select: an id and its label (platforms, units, people).
 #[derive(Debug, Clone)]
-pub struct Choice {
+pub(crate) struct Choice {
     pub id: i64,
     pub label: String,
 }
@@ -16,7 +16,7 @@ impl Choice {
     }
 }
 
-pub async fn platforms(conn: &mut PgConnection) -> sqlx::Result<Vec<Choice>> {
+pub(crate) async fn platforms(conn: &mut PgConnection) -> sqlx::Result<Vec<Choice>> {
     sqlx::query_as!(
         Choice,
         r#"select platform_id as id, name as label from platforms where active order by sort_order, name"#
@@ -25,7 +25,7 @@ pub async fn platforms(conn: &mut PgConnection) -> sqlx::Result<Vec<Choice>> {
     .await
 }
 
-pub async fn units(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Choice>> {
+pub(crate) async fn units(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Choice>> {
     sqlx::query_as!(
         Choice,
         r#"select unit_id as id, name as label from units where organisation_id = $1 and active order by name"#,
@@ -36,7 +36,7 @@ pub async fn units(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Resul
 }
 
 /// Possible deputies: active people with a role in the organisation.
-pub async fn people(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Choice>> {
+pub(crate) async fn people(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Choice>> {
     sqlx::query_as!(
         Choice,
         r#"select distinct u.user_id as id, u.name || ' (' || u.email || ')' as "label!"

@@ -7,8 +7,8 @@ mod platforms;
 mod units;
 mod users;
 
-pub use choices::*;
-pub use organisations::*;
-pub use platforms::*;
-pub use units::*;
-pub use users::*;
+pub(crate) use choices::*;
+pub(crate) use organisations::*;
+pub(crate) use platforms::*;
+pub(crate) use units::*;
+pub(crate) use users::*;

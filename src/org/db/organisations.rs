@@ -7,7 +7,7 @@ use crate::auth::Role;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::Type)]
 #[sqlx(type_name = "organisation_kind", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum OrgKind {
+pub(crate) enum OrgKind {
     Forvaltning,
     Bolag,
 }
@@ -28,7 +28,7 @@ impl OrgKind {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Organisation {
+pub(crate) struct Organisation {
     pub organisation_id: i64,
     pub name: String,
     pub kind: OrgKind,
@@ -42,7 +42,7 @@ pub struct Organisation {
 
 /// The fields an administrator edits.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct OrgFields {
+pub(crate) struct OrgFields {
     pub name: String,
     pub kind: OrgKind,
     pub decision_holder: String,
@@ -53,7 +53,7 @@ pub struct OrgFields {
     pub active: bool,
 }
 
-pub async fn organisations(conn: &mut PgConnection) -> sqlx::Result<Vec<Organisation>> {
+pub(crate) async fn organisations(conn: &mut PgConnection) -> sqlx::Result<Vec<Organisation>> {
     sqlx::query_as!(
         Organisation,
         r#"select organisation_id, name, kind as "kind: OrgKind", decision_holder,
@@ -64,7 +64,7 @@ pub async fn organisations(conn: &mut PgConnection) -> sqlx::Result<Vec<Organisa
     .await
 }
 
-pub async fn organisation(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Organisation>> {
+pub(crate) async fn organisation(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Organisation>> {
     sqlx::query_as!(
         Organisation,
         r#"select organisation_id, name, kind as "kind: OrgKind", decision_holder,
@@ -76,7 +76,7 @@ pub async fn organisation(conn: &mut PgConnection, id: i64) -> sqlx::Result<Opti
     .await
 }
 
-pub async fn create_organisation(conn: &mut PgConnection, f: &OrgFields) -> sqlx::Result<i64> {
+pub(crate) async fn create_organisation(conn: &mut PgConnection, f: &OrgFields) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"insert into organisations (name, kind, decision_holder, delegated_role, closure_announcement_days,
                                       public_contact, active)
@@ -93,7 +93,7 @@ pub async fn create_organisation(conn: &mut PgConnection, f: &OrgFields) -> sqlx
     .await
 }
 
-pub async fn update_organisation(conn: &mut PgConnection, id: i64, f: &OrgFields) -> sqlx::Result<()> {
+pub(crate) async fn update_organisation(conn: &mut PgConnection, id: i64, f: &OrgFields) -> sqlx::Result<()> {
     sqlx::query!(
         r#"update organisations set name = $2, kind = $3, decision_holder = $4, delegated_role = $5,
                   closure_announcement_days = $6, active = $7, public_contact = $8, updated_at = now()
@@ -114,7 +114,7 @@ pub async fn update_organisation(conn: &mut PgConnection, id: i64, f: &OrgFields
 
 /// Organisations in the user's scope: where they hold any role, or all of
 /// them for SLK and administrators.
-pub async fn organisations_in_scope(
+pub(crate) async fn organisations_in_scope(
     conn: &mut PgConnection,
     user_id: i64,
 ) -> sqlx::Result<Vec<Organisation>> {
@@ -134,7 +134,7 @@ pub async fn organisations_in_scope(
 }
 
 /// One organisation if it is in the user's scope.
-pub async fn organisation_in_scope(
+pub(crate) async fn organisation_in_scope(
     conn: &mut PgConnection,
     user_id: i64,
     id: i64,

@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Unit {
+pub(crate) struct Unit {
     pub unit_id: i64,
     pub organisation_id: i64,
     pub organisation_name: String,
@@ -13,7 +13,7 @@ pub struct Unit {
     pub managers: String,
 }
 
-pub async fn units_of(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Unit>> {
+pub(crate) async fn units_of(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Unit>> {
     sqlx::query_as!(
         Unit,
         r#"select un.unit_id, un.organisation_id, o.name as organisation_name, un.name, un.active,
@@ -28,7 +28,7 @@ pub async fn units_of(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Re
     .await
 }
 
-pub async fn unit(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Unit>> {
+pub(crate) async fn unit(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Unit>> {
     sqlx::query_as!(
         Unit,
         r#"select un.unit_id, un.organisation_id, o.name as organisation_name, un.name, un.active,
@@ -44,7 +44,7 @@ pub async fn unit(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Unit>
 }
 
 /// Every active unit with its organisation, for selects.
-pub async fn all_units(conn: &mut PgConnection) -> sqlx::Result<Vec<Unit>> {
+pub(crate) async fn all_units(conn: &mut PgConnection) -> sqlx::Result<Vec<Unit>> {
     sqlx::query_as!(
         Unit,
         r#"select un.unit_id, un.organisation_id, o.name as organisation_name, un.name, un.active,
@@ -56,7 +56,11 @@ pub async fn all_units(conn: &mut PgConnection) -> sqlx::Result<Vec<Unit>> {
     .await
 }
 
-pub async fn create_unit(conn: &mut PgConnection, organisation_id: i64, name: &str) -> sqlx::Result<i64> {
+pub(crate) async fn create_unit(
+    conn: &mut PgConnection,
+    organisation_id: i64,
+    name: &str,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "insert into units (organisation_id, name) values ($1, $2) returning unit_id",
         organisation_id,
@@ -66,7 +70,12 @@ pub async fn create_unit(conn: &mut PgConnection, organisation_id: i64, name: &s
     .await
 }
 
-pub async fn update_unit(conn: &mut PgConnection, id: i64, name: &str, active: bool) -> sqlx::Result<()> {
+pub(crate) async fn update_unit(
+    conn: &mut PgConnection,
+    id: i64,
+    name: &str,
+    active: bool,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "update units set name = $2, active = $3, updated_at = now() where unit_id = $1",
         id,
@@ -79,7 +88,7 @@ pub async fn update_unit(conn: &mut PgConnection, id: i64, name: &str, active: b
 }
 
 /// Whether the unit has an active manager who can sign its startup forms.
-pub async fn unit_has_manager(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<bool> {
+pub(crate) async fn unit_has_manager(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists (select 1 from role_assignments ra join users u using (user_id)
                           where ra.unit_id = $1 and ra.active and ra.role = 'manager' and u.active) as "e!""#,
@@ -91,7 +100,7 @@ pub async fn unit_has_manager(conn: &mut PgConnection, unit_id: i64) -> sqlx::Re
 
 /// An active unit that has no active manager.
 #[derive(Debug, Clone)]
-pub struct UnitWithoutManager {
+pub(crate) struct UnitWithoutManager {
     pub unit_id: i64,
     pub organisation_id: i64,
     pub organisation: String,
@@ -100,7 +109,7 @@ pub struct UnitWithoutManager {
 
 /// The active units of active organisations (of `orgs`, or all when `city`)
 /// that have no active manager, so their startup forms have nobody to sign them.
-pub async fn units_without_manager(
+pub(crate) async fn units_without_manager(
     conn: &mut PgConnection,
     city: bool,
     orgs: &[i64],

@@ -6,7 +6,7 @@ use crate::auth::Role;
 use crate::web::Dt;
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct UserRow {
+pub(crate) struct UserRow {
     pub user_id: i64,
     pub email: String,
     pub name: String,
@@ -20,7 +20,7 @@ pub struct UserRow {
 }
 
 /// Users matching `q` (name or e-mail), at most 200.
-pub async fn users(conn: &mut PgConnection, q: &str) -> sqlx::Result<Vec<UserRow>> {
+pub(crate) async fn users(conn: &mut PgConnection, q: &str) -> sqlx::Result<Vec<UserRow>> {
     sqlx::query_as!(
         UserRow,
         r#"select u.user_id, u.email, u.name, u.phone, u.title, u.active, u.must_change_password,
@@ -35,7 +35,7 @@ pub async fn users(conn: &mut PgConnection, q: &str) -> sqlx::Result<Vec<UserRow
     .await
 }
 
-pub async fn user(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<UserRow>> {
+pub(crate) async fn user(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as!(
         UserRow,
         r#"select u.user_id, u.email, u.name, u.phone, u.title, u.active, u.must_change_password,
@@ -50,7 +50,7 @@ pub async fn user(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<UserR
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct UserFields {
+pub(crate) struct UserFields {
     pub email: String,
     pub name: String,
     pub phone: String,
@@ -58,7 +58,7 @@ pub struct UserFields {
     pub active: bool,
 }
 
-pub async fn create_user(conn: &mut PgConnection, f: &UserFields, hash: &str) -> sqlx::Result<i64> {
+pub(crate) async fn create_user(conn: &mut PgConnection, f: &UserFields, hash: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "insert into users (email, name, phone, title, active, password_hash, must_change_password)
          values ($1, $2, $3, $4, $5, $6, true) returning user_id",
@@ -73,7 +73,7 @@ pub async fn create_user(conn: &mut PgConnection, f: &UserFields, hash: &str) ->
     .await
 }
 
-pub async fn update_user(conn: &mut PgConnection, id: i64, f: &UserFields) -> sqlx::Result<()> {
+pub(crate) async fn update_user(conn: &mut PgConnection, id: i64, f: &UserFields) -> sqlx::Result<()> {
     sqlx::query!(
         "update users set email = $2, name = $3, phone = $4, title = $5, active = $6, updated_at = now(),
                 session_generation = session_generation + case when active and not $6 then 1 else 0 end
@@ -91,21 +91,19 @@ pub async fn update_user(conn: &mut PgConnection, id: i64, f: &UserFields) -> sq
 }
 
 #[derive(Debug, Clone)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     pub role_assignment_id: i64,
     pub role: Role,
-    pub organisation_id: Option<i64>,
     pub organisation_name: Option<String>,
-    pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub created_at: Dt,
 }
 
-pub async fn assignments(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Assignment>> {
+pub(crate) async fn assignments(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Vec<Assignment>> {
     sqlx::query_as!(
         Assignment,
-        r#"select ra.role_assignment_id, ra.role as "role: Role", ra.organisation_id,
-                  o.name as "organisation_name?", ra.unit_id, un.name as "unit_name?",
+        r#"select ra.role_assignment_id, ra.role as "role: Role",
+                  o.name as "organisation_name?", un.name as "unit_name?",
                   ra.created_at as "created_at: Dt"
            from role_assignments ra
            left join organisations o on o.organisation_id = ra.organisation_id
@@ -117,7 +115,7 @@ pub async fn assignments(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<
     .await
 }
 
-pub async fn grant_role(
+pub(crate) async fn grant_role(
     conn: &mut PgConnection,
     user_id: i64,
     role: Role,
@@ -137,7 +135,11 @@ pub async fn grant_role(
 }
 
 /// Deactivate an assignment (assignments are never deleted). Returns whether one was active.
-pub async fn revoke_role(conn: &mut PgConnection, user_id: i64, assignment_id: i64) -> sqlx::Result<bool> {
+pub(crate) async fn revoke_role(
+    conn: &mut PgConnection,
+    user_id: i64,
+    assignment_id: i64,
+) -> sqlx::Result<bool> {
     let n = sqlx::query!(
         "update role_assignments set active = false where role_assignment_id = $1 and user_id = $2 and active",
         assignment_id,
@@ -150,7 +152,7 @@ pub async fn revoke_role(conn: &mut PgConnection, user_id: i64, assignment_id: i
 }
 
 #[derive(Debug, Clone)]
-pub struct Person {
+pub(crate) struct Person {
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -158,7 +160,7 @@ pub struct Person {
 }
 
 /// The people holding roles in an organisation.
-pub async fn people_of(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Person>> {
+pub(crate) async fn people_of(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<Person>> {
     sqlx::query_as!(
         Person,
         r#"select u.name, u.email, ra.role as "role: Role", un.name as "unit_name?"
@@ -173,7 +175,10 @@ pub async fn people_of(conn: &mut PgConnection, organisation_id: i64) -> sqlx::R
 }
 
 /// The organisation's active communicators, "Namn (e-post)", by name.
-pub async fn communicators(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<String>> {
+pub(crate) async fn communicators(
+    conn: &mut PgConnection,
+    organisation_id: i64,
+) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
         r#"select u.name || ' (' || u.email || ')' as "c!" from role_assignments ra join users u using (user_id)
            where ra.organisation_id = $1 and ra.active and ra.role = 'communicator' and u.active
