@@ -1,13 +1,12 @@
 //! The administrator's view of the audit log, newest first, with filters.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::extract::Admin;
+use crate::auth::extract::AdminView;
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::{Dt, Page, Paging, parse_date, render};
 
 const PAGE_SIZE: i64 = 100;
@@ -62,9 +61,7 @@ pub(crate) struct LogPage {
 }
 
 pub(crate) async fn list(
-    State(state): State<AppState>,
-    page: Page,
-    _: Admin,
+    AdminView { page, mut conn }: AdminView,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
     let from = parse_date(&f.from);
@@ -91,7 +88,7 @@ pub(crate) async fn list(
         PAGE_SIZE + 1,
         (page_no - 1) * PAGE_SIZE
     )
-    .fetch_all(&state.db)
+    .fetch_all(&mut *conn)
     .await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     let rows = rows.into_iter().take(PAGE_SIZE as usize).collect();

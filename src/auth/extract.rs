@@ -106,6 +106,23 @@ impl FromRequestParts<crate::state::AppState> for Acting {
     }
 }
 
+/// An administration page as its handlers take it: the page, and a
+/// connection to read what it shows. Only an administrator gets it.
+pub(crate) struct AdminView {
+    pub page: crate::web::Page,
+    pub conn: sqlx::pool::PoolConnection<sqlx::Postgres>,
+}
+
+impl FromRequestParts<crate::state::AppState> for AdminView {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &crate::state::AppState) -> AppResult<Self> {
+        Admin::from_request_parts(parts, st).await?;
+        let Ok(page) = crate::web::Page::from_request_parts(parts, st).await;
+        Ok(AdminView { page, conn: st.db.acquire().await? })
+    }
+}
+
 /// Require one of `roles`, else 403.
 pub(crate) fn require(user: &User, roles: &[Role]) -> AppResult<()> {
     if user.has_any(roles) {

@@ -18,7 +18,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::state::AppState;
 pub(crate) use extract::{
-    AccountOwner, Acting, Actor, Admin, CurrentUser, Importer, Manager, OrgViewer, Viewer, require,
+    AccountOwner, Acting, Actor, Admin, AdminView, CurrentUser, Importer, Manager, OrgViewer, Viewer, require,
 };
 pub(crate) use user::{AuthSession, Backend, Role, Scope, User};
 

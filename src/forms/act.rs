@@ -2,7 +2,7 @@
 //! meeting, approve, reject, withdraw.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,7 +16,6 @@ use super::workflow::{self, Action};
 use crate::audit::{self, Entry};
 use crate::auth::Acting;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::{FieldErrors, FlashKind, Page, clean, flash, local_to_utc, render_status};
 
 #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! The edit page of a draft: shown, saved, and sent on when the owner submits.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -14,8 +14,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Acting;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};
+use crate::web::{FieldErrors, FlashKind, flash, render, render_status};
 
 pub(crate) async fn edit_form(Viewer { st, page, user }: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = st.db.acquire().await?;
@@ -69,15 +68,7 @@ pub(crate) async fn update_form(
         if dropped > 0 { "Ändrad efter underskrift: chefen behöver skriva under igen." } else { "" };
     db::record_event(
         &mut tx,
-        db::NewEvent {
-            form_id: id,
-            actor: user.user_id,
-            actor_role: "Kontoansvarig",
-            action: "edit",
-            from: Some(form.state),
-            to: Some(new_state),
-            comment,
-        },
+        db::NewEvent::by_owner(id, user.user_id, "edit", Some(form.state), Some(new_state), comment),
     )
     .await?;
     audit::record(

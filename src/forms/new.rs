@@ -110,15 +110,7 @@ pub(crate) async fn create_form(
     let id = db::create(&mut tx, kind, org, user.user_id, &content).await?;
     db::record_event(
         &mut tx,
-        db::NewEvent {
-            form_id: id,
-            actor: user.user_id,
-            actor_role: "Kontoansvarig",
-            action: "create",
-            from: None,
-            to: Some(FormState::Draft),
-            comment: "",
-        },
+        db::NewEvent::by_owner(id, user.user_id, "create", None, Some(FormState::Draft), ""),
     )
     .await?;
     audit::record(

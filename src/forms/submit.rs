@@ -1,6 +1,6 @@
 //! Send the form to the unit's manager, or delete a draft.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
@@ -68,15 +68,14 @@ pub(super) async fn submit(
             }
             db::record_event(
                 &mut tx,
-                db::NewEvent {
-                    form_id: id,
-                    actor: user.user_id,
-                    actor_role: "Kontoansvarig",
-                    action: "edit",
-                    from: Some(FormState::Draft),
-                    to: Some(FormState::Draft),
-                    comment: "Sparad som utkast: blanketten kunde inte skickas förrän felen är rättade.",
-                },
+                db::NewEvent::by_owner(
+                    id,
+                    user.user_id,
+                    "edit",
+                    Some(FormState::Draft),
+                    Some(FormState::Draft),
+                    "Sparad som utkast: blanketten kunde inte skickas förrän felen är rättade.",
+                ),
             )
             .await?;
             audit::record(
@@ -105,15 +104,7 @@ pub(super) async fn submit(
     let number = db::assign_case_number(&mut tx, id, form.organisation_id).await?;
     db::record_event(
         &mut tx,
-        db::NewEvent {
-            form_id: id,
-            actor: user.user_id,
-            actor_role: "Kontoansvarig",
-            action: "submit",
-            from: Some(FormState::Draft),
-            to: Some(to),
-            comment: "",
-        },
+        db::NewEvent::by_owner(id, user.user_id, "submit", Some(FormState::Draft), Some(to), ""),
     )
     .await?;
     crate::mail::events::form_step(

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres, Transaction};
 use tower_sessions::Session;
 
@@ -43,23 +42,6 @@ impl FromRequestParts<AppState> for AdminChange {
         let Actor { session, addr, .. } = Actor::from_request_parts(parts, st).await?;
         let tx = st.db.begin().await?;
         Ok(AdminChange { tx, admin, page, session, addr })
-    }
-}
-
-/// An administration page as its handlers take it: the page, and a
-/// connection to read what it shows. Only an administrator gets it.
-pub(super) struct AdminView {
-    pub page: Page,
-    pub conn: PoolConnection<Postgres>,
-}
-
-impl FromRequestParts<AppState> for AdminView {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> AppResult<Self> {
-        Admin::from_request_parts(parts, st).await?;
-        let Ok(page) = Page::from_request_parts(parts, st).await;
-        Ok(AdminView { page, conn: st.db.acquire().await? })
     }
 }
 

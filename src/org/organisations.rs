@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::admin::{AdminChange, AdminView, Unique};
+use super::admin::{AdminChange, Unique};
 use super::db::{self, OrgFields, OrgKind, Organisation, Unit};
 use crate::audit::Entry;
-use crate::auth::{Role, Scope};
+use crate::auth::{AdminView, Role, Scope};
 use crate::error::{AppError, AppResult};
 use crate::web::{FieldErrors, Page, clean, render, render_status};
 

@@ -8,9 +8,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::admin::{AdminChange, AdminView, Unique};
+use super::admin::{AdminChange, Unique};
 use super::db::{self};
 use crate::audit::Entry;
+use crate::auth::AdminView;
 use crate::error::{AppError, AppResult};
 use crate::web::{FieldErrors, Page, clean, render, render_status};
 

@@ -9,10 +9,10 @@ use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::admin::{AdminChange, AdminView, Unique};
+use super::admin::{AdminChange, Unique};
 use super::db::{self, Assignment, Organisation, Unit, UserFields, UserRow};
 use crate::audit::Entry;
-use crate::auth::{Admin, Role, password};
+use crate::auth::{Admin, AdminView, Role, password};
 use crate::error::{AppError, AppResult};
 use crate::web::{FieldErrors, Page, clean, render, render_status};
 

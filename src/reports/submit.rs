@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,8 +14,8 @@ use super::report::OrgQuery;
 use super::rows::{Summary, accounts_noun};
 use super::{parse_year, submit_access};
 use crate::audit::{self, Entry};
-use crate::auth::{Actor, Viewer};
 use crate::auth::Acting;
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{FieldErrors, FlashKind, Page, flash, render, render_status};

@@ -18,6 +18,20 @@ pub(crate) struct NewEvent<'a> {
     pub comment: &'a str,
 }
 
+impl<'a> NewEvent<'a> {
+    /// A step the owner takes ("Kontoansvarig"): create, edit, submit.
+    pub(crate) fn by_owner(
+        form_id: i64,
+        actor: i64,
+        action: &'a str,
+        from: Option<FormState>,
+        to: Option<FormState>,
+        comment: &'a str,
+    ) -> Self {
+        NewEvent { form_id, actor, actor_role: "Kontoansvarig", action, from, to, comment }
+    }
+}
+
 pub(crate) async fn record_event(conn: &mut PgConnection, e: NewEvent<'_>) -> sqlx::Result<()> {
     let NewEvent { form_id, actor, actor_role, action, from, to, comment } = e;
     sqlx::query!(
