@@ -52,6 +52,13 @@ SLK=$(session slk@example.se)
 AGARE=$(session agare@example.se)
 ACCOUNT=$(psql -tA "$DATABASE_URL" -c "select account_id from accounts where name = 'Förskolorna Östermalm'")
 
+# CPU time of the server and of PostgreSQL (the postmaster and its backends)
+# during each measured run, from /proc: user + system ticks.
+CLK=$(getconf CLK_TCK)
+PM=$(head -1 "$KONTOREGISTER_DEV_DB/pg/postmaster.pid")
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() { local t=0 p; for p in $PM $(pgrep -P "$PM"); do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+
 results=()
 run() { # name url cookie [lua]
   local name=$1 url=$2 cookie=$3 script=${4:-}
@@ -59,7 +66,14 @@ run() { # name url cookie [lua]
   [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
   [ -n "$script" ] && args+=(-s "$script")
   wrk "${args[@]}" -d5s "$url" >/dev/null            # warm-up
+  local s0 p0; s0=$(ticks "$SERVER"); p0=$(pg_ticks)
   local out; out=$(wrk "${args[@]}" -d"${DURATION}s" "$url")
+  local s1 p1; s1=$(ticks "$SERVER"); p1=$(pg_ticks)
+  local requests; requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  # CPU milliseconds per request: the server's, PostgreSQL's.
+  local cpu_app cpu_pg
+  cpu_app=$(echo "scale=3; ($s1 - $s0) * 1000 / $CLK / $requests" | bc)
+  cpu_pg=$(echo "scale=3; ($p1 - $p0) * 1000 / $CLK / $requests" | bc)
   local rps p50 p99 errors non2xx
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
@@ -67,8 +81,8 @@ run() { # name url cookie [lua]
   errors=$(echo "$out" | awk '/Socket errors/ {gsub(",", ""); print $4+$6+$8+$10; f=1} END {if (!f) print 0}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5; f=1} END {if (!f) print 0}')
   local rss; rss=$(awk '/VmRSS/ {print int($2/1024) " MB"}' /proc/$SERVER/status)
-  echo "$name: $rps req/s, p50 $p50, p99 $p99, errors $errors, non-2xx $non2xx, server RSS $rss"
-  results+=("$name|$rps|$p50|$p99|$errors|$non2xx|$rss")
+  echo "$name: $rps req/s, p50 $p50, p99 $p99, errors $errors, non-2xx $non2xx, server RSS $rss, CPU ms/request server $cpu_app PostgreSQL $cpu_pg"
+  results+=("$name|$rps|$p50|$p99|$errors|$non2xx|$rss|$cpu_app|$cpu_pg")
 }
 echo "== measuring ($CONNS connections, ${DURATION}s each)"
 run "Reference (50 rows, no session)" http://127.0.0.1:8090/ ""
@@ -135,13 +149,18 @@ echo "commit of the csv batch: HTTP $ccode, $commit s, peak server memory $cmb M
   echo "$(psql -tA "$DATABASE_URL" -c 'select count(*) from archive_records') archive records, $(psql -tA "$DATABASE_URL" -c 'select count(*) from users') users."
   echo "wrk: $CONNS connections, 2 threads, ${DURATION} s after a 5 s warm-up, logged in with a real session."
   echo
-  echo "| page | req/s | ratio to reference | p50 | p99 | socket errors | non-2xx | server RSS |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| page | req/s | ratio to reference | p50 | p99 | socket errors | non-2xx | server RSS | CPU ms/req server | CPU ms/req PostgreSQL |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for r in "${results[@]}"; do
-    IFS='|' read -r name rps p50 p99 errors non2xx rss <<<"$r"
+    IFS='|' read -r name rps p50 p99 errors non2xx rss cpu_app cpu_pg <<<"$r"
     ratio=$(printf '%.3f' "$(echo "scale=4; $rps / $REF" | bc)")
-    echo "| $name | $rps | $ratio | $p50 | $p99 | $errors | $non2xx | $rss |"
+    echo "| $name | $rps | $ratio | $p50 | $p99 | $errors | $non2xx | $rss | $cpu_app | $cpu_pg |"
   done
+  echo
+  echo "CPU ms per request: user and system time from \`/proc\` over the measured run, of the server"
+  echo "process and of PostgreSQL (the postmaster and its backends), divided by wrk's requests. The"
+  echo "reference's server column is the app server idling (it is another process). On 2 cores the"
+  echo "two columns together bound the rate at about 2,000 / (server + PostgreSQL) req/s, less wrk's share."
   echo
   echo "Peak server memory (VmHWM) over the run: $PEAK. wrk counts neither 2xx nor 3xx as errors (a"
   echo "successful login answers 303)."

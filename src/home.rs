@@ -43,14 +43,14 @@ pub(crate) async fn start(Viewer { st: state, page, user }: Viewer) -> AppResult
     if user.has(Role::AccountOwner) {
         shortcuts.push(("/blanketter/ny", "Ny uppstartsblankett"));
     }
-    if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
+    if user.has_any(Role::FORM_USERS) {
         shortcuts.push(("/blanketter", "Uppstartsblanketter"));
     }
     shortcuts.push(("/konton", "Kontoregistret"));
     if user.has(Role::Manager) {
         shortcuts.push(("/min-verksamhet", "Min verksamhet"));
     }
-    if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
+    if Role::ORG_VIEWERS.iter().any(|r| *r != Role::Admin && user.has(*r)) {
         shortcuts.push(("/arkivering", "Arkivering per enhet"));
         shortcuts.push(("/organisationer", "Organisationer, enheter och personer"));
     }

@@ -137,7 +137,7 @@ pub(crate) fn require(user: &User, roles: &[Role]) -> AppResult<()> {
 }
 
 macro_rules! role_extractor {
-    ($(#[$doc:meta])* $name:ident, $($role:expr),+) => {
+    ($(#[$doc:meta])* $name:ident, $roles:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub(crate) struct $name(pub User);
@@ -154,7 +154,7 @@ macro_rules! role_extractor {
 
             async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
                 let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-                require(&user, &[$($role),+])?;
+                require(&user, $roles)?;
                 Ok($name(user))
             }
         }
@@ -163,22 +163,22 @@ macro_rules! role_extractor {
 
 role_extractor!(
     /// Administratör: organisations, units, users, roles.
-    Admin, Role::Admin
+    Admin, &[Role::Admin]
 );
 role_extractor!(
     /// Kontoansvarig.
-    AccountOwner, Role::AccountOwner
+    AccountOwner, &[Role::AccountOwner]
 );
 role_extractor!(
     /// Chef of one or more units.
-    Manager, Role::Manager
+    Manager, &[Role::Manager]
 );
 role_extractor!(
     /// Who may import an organisation's account list: communicator or strategist.
-    Importer, Role::Communicator, Role::Strategist
+    Importer, Role::ORG_EDITORS
 );
 role_extractor!(
     /// Anyone who may look at an organisation's register: communicator,
     /// strategist, archivist, SLK or administrator.
-    OrgViewer, Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice, Role::Admin
+    OrgViewer, Role::ORG_VIEWERS
 );

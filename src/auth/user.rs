@@ -32,6 +32,18 @@ impl Role {
         Role::Admin,
     ];
 
+    /// Who work with startup forms ("Blanketter").
+    pub const FORM_USERS: &'static [Role] =
+        &[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist];
+    /// Who see their organisations' pages and the archiving overview (`OrgViewer`);
+    /// the administrator has its own organisation pages under `/admin`.
+    pub const ORG_VIEWERS: &'static [Role] =
+        &[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice, Role::Admin];
+    /// Who submit an organisation's SLK report and import its account list (`Importer`).
+    pub const ORG_EDITORS: &'static [Role] = &[Role::Communicator, Role::Strategist];
+    /// Who read the SLK reports ("Rapporter").
+    pub const REPORT_READERS: &'static [Role] = &[Role::Communicator, Role::Strategist, Role::CityOffice];
+
     /// The Swedish label shown in the interface.
     pub fn label(&self) -> &'static str {
         match self {

@@ -44,7 +44,7 @@ pub(crate) async fn organisation(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let org = db::organisation_in_scope(&mut conn, user.user_id, id).await?.ok_or(AppError::NotFound)?;
-    require(&user, &[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice, Role::Admin])?;
+    require(&user, Role::ORG_VIEWERS)?;
     let units = db::units_of(&mut conn, id).await?;
     let people = db::people_of(&mut conn, id).await?;
     render(&OrganisationPage { page, org, units, people })

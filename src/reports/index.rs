@@ -47,7 +47,7 @@ pub(crate) async fn index(
     Viewer { st, page, user }: Viewer,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    require(&user, &[Role::Communicator, Role::Strategist, Role::CityOffice])?;
+    require(&user, Role::REPORT_READERS)?;
     let today = st.today();
     let year =
         q.ar.trim()
@@ -56,8 +56,7 @@ pub(crate) async fn index(
             .filter(|y| (2000..=today.year()).contains(y))
             .unwrap_or(report_year(today));
     let mut conn = st.db.acquire().await?;
-    let mut org_ids: Vec<i64> =
-        [Role::Communicator, Role::Strategist].into_iter().flat_map(|r| user.organisations_with(r)).collect();
+    let mut org_ids: Vec<i64> = Role::ORG_EDITORS.iter().flat_map(|r| user.organisations_with(*r)).collect();
     org_ids.sort_unstable();
     org_ids.dedup();
     let mut own = Vec::new();

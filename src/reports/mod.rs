@@ -53,8 +53,7 @@ pub(crate) fn submit_access(user: &User, asked: Option<i64>) -> AppResult<Access
 /// read and submit, SLK may read; other roles in the organisation get 403, and
 /// everyone else 404.
 pub(crate) fn access(user: &User, asked: Option<i64>) -> AppResult<Access> {
-    let submitters: Vec<i64> =
-        [Role::Communicator, Role::Strategist].into_iter().flat_map(|r| user.organisations_with(r)).collect();
+    let submitters: Vec<i64> = Role::ORG_EDITORS.iter().flat_map(|r| user.organisations_with(*r)).collect();
     let org = match asked.or_else(|| submitters.first().copied()) {
         Some(o) => o,
         None if user.has(Role::CityOffice) => return Err(AppError::NotFound),

@@ -99,20 +99,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 /// The navigation a user sees, by role.
 pub(crate) fn nav_links(user: &User) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "Att göra")];
-    if user.has_any(&[Role::AccountOwner, Role::Manager, Role::Communicator, Role::Strategist]) {
+    if user.has_any(Role::FORM_USERS) {
         links.push(("/blanketter", "Blanketter"));
     }
     links.push(("/konton", "Konton"));
     if user.has(Role::Manager) {
         links.push(("/min-verksamhet", "Min verksamhet"));
     }
-    if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice, Role::Admin]) {
+    if user.has_any(Role::ORG_VIEWERS) {
         links.push(("/arkivering", "Arkivering"));
     }
-    if user.has_any(&[Role::Communicator, Role::Strategist, Role::Archivist, Role::CityOffice]) {
+    if Role::ORG_VIEWERS.iter().any(|r| *r != Role::Admin && user.has(*r)) {
         links.push(("/organisationer", "Organisationer"));
     }
-    if user.has_any(&[Role::Communicator, Role::Strategist, Role::CityOffice]) {
+    if user.has_any(Role::REPORT_READERS) {
         links.push(("/rapporter", "Rapporter"));
     }
     links.push(("/mina-uppgifter", "Mina uppgifter"));
