@@ -57,7 +57,13 @@ ACCOUNT=$(psql -tA "$DATABASE_URL" -c "select account_id from accounts where nam
 CLK=$(getconf CLK_TCK)
 PM=$(head -1 "$KONTOREGISTER_DEV_DB/pg/postmaster.pid")
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() { local t=0 p; for p in $PM $(pgrep -P "$PM"); do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+# The postmaster's own time and that of its children that have ended (a backend
+# that ends during a run takes its time with it), plus the live backends'.
+pg_ticks() {
+  local t p; t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PM/stat")
+  for p in $(pgrep -P "$PM"); do t=$((t + $(ticks "$p"))); done
+  echo "$t"
+}
 
 results=()
 run() { # name url cookie [lua]

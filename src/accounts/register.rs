@@ -85,25 +85,18 @@ pub(crate) async fn register(
         limit: PAGE_SIZE,
         offset: (page_no - 1) * PAGE_SIZE,
     };
-    let mut conn = st.db.begin().await?;
-    // The page and the count, planned for the actual scope and filters.
-    db::plan_for_actual_values(&mut conn).await?;
-    let counters_answer = f.q.is_empty() && f.platform.is_none() && !f.not_archived;
-    let total = if counters_answer {
-        db::register_count_from_counters(&mut conn, &scope, &f).await?
+    let mut conn = st.db.acquire().await?;
+    let (total, rows) = if f.is_plain() {
+        // The register as it opens: statements whose cached plans fit any scope of its shape.
+        let total = db::plain_count(&mut conn, &scope).await?;
+        let ids = db::plain_page_ids(&mut conn, &scope, f.limit, f.offset).await?;
+        (total, db::rows_by_ids(&mut conn, &ids, year).await?)
     } else {
-        db::register_count(&mut conn, &scope, &f).await?
+        // `plan_for_actual_values` holds for this transaction only.
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        filtered(&mut tx, &scope, &f, year).await?
     };
-    let rows = if f.sort.is_empty() || f.sort == "namn" {
-        // The default order: the page's ids from `accounts` alone, then their rows.
-        let ids = db::page_ids_by_name(&mut conn, &scope, &f).await?;
-        db::plan_normally(&mut conn).await?;
-        db::rows_by_ids(&mut conn, &ids, year).await?
-    } else {
-        let rows = db::register_page(&mut conn, &scope, &f).await?;
-        db::plan_normally(&mut conn).await?;
-        rows
-    };
+
     let organisations = scope_organisations(&mut conn, &scope).await?;
     let units = match f.organisation.or_else(|| (organisations.len() == 1).then(|| organisations[0].id)) {
         Some(o) if organisations.iter().any(|c| c.id == o) => crate::org::db::units(&mut conn, o).await?,
@@ -125,6 +118,35 @@ pub(crate) async fn register(
         platforms,
         states: AccountState::ALL,
     })
+}
+
+/// The count and the page of a filtered or sorted register, planned for the
+/// actual scope and filters (one catch-all statement each, whose generic plan
+/// could not use the indexes behind "city or organisation or unit or owner").
+async fn filtered(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    f: &Filters,
+    year: i32,
+) -> AppResult<(i64, Vec<RegisterRow>)> {
+    db::plan_for_actual_values(conn).await?;
+    let counters_answer = f.q.is_empty() && f.platform.is_none() && !f.not_archived;
+    let total = if counters_answer {
+        db::register_count_from_counters(conn, scope, f).await?
+    } else {
+        db::register_count(conn, scope, f).await?
+    };
+    let rows = if f.sort.is_empty() || f.sort == "namn" {
+        // The default order: the page's ids from `accounts` alone, then their rows.
+        let ids = db::page_ids_by_name(conn, scope, f).await?;
+        db::plan_normally(conn).await?;
+        db::rows_by_ids(conn, &ids, year).await?
+    } else {
+        let rows = db::register_page(conn, scope, f).await?;
+        db::plan_normally(conn).await?;
+        rows
+    };
+    Ok((total, rows))
 }
 
 async fn scope_organisations(conn: &mut PgConnection, s: &Scope) -> AppResult<Vec<Choice>> {

@@ -1101,3 +1101,53 @@ async fn search_wildcards_match_only_themselves() {
     let admin = app.login("admin@example.se").await;
     assert!(admin.get("/admin/anvandare?q=%25").await.texts("tbody tr").is_empty());
 }
+
+/// The register as it opens (no filter) takes its pages from the organisation,
+/// unit and own-account indexes: for a manager who is also owner and deputy in
+/// another organisation, its pages are exactly the accounts in scope, in name
+/// order, the same as the filtered statement gives.
+#[tokio::test]
+async fn the_register_as_it_opens_pages_a_mixed_scope_in_name_order() {
+    let app = TestApp::spawn().await;
+    for i in 0..53 {
+        account(&app, "Förskola", &format!("Förskola {:02}", 52 - i), "active", "agare@example.se").await;
+    }
+    // In another organisation: one the manager owns, one they are deputy for, one neither.
+    account(&app, "Miljöövervakning", "Förskola 10b", "active", "chef@example.se").await;
+    let deputy = account(&app, "Miljöövervakning", "Abborrar", "active", "agare.miljo@example.se").await;
+    account(&app, "Miljöövervakning", "Förskola 11b", "active", "agare.miljo@example.se").await;
+    sqlx::query("update accounts set deputy_user_id = (select user_id from users where email = 'chef@example.se') where account_id = $1")
+        .bind(deputy)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let expected: Vec<String> = sqlx::query_scalar(
+        "select a.name from accounts a, users c where c.email = 'chef@example.se'
+           and (a.unit_id in (select unit_id from role_assignments where user_id = c.user_id and role = 'manager' and active)
+                or a.owner_user_id = c.user_id or a.deputy_user_id = c.user_id)
+         order by lower(a.name), a.account_id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(expected.len() > 50 && expected.contains(&"Abborrar".to_string()), "{expected:?}");
+    assert!(!expected.contains(&"Förskola 11b".to_string()));
+    let chef = app.login("chef@example.se").await;
+    let listed = |r: &crate::helpers::Resp| r.texts("table.register tbody td:first-child a");
+    let mut plain = listed(&chef.get("/konton").await);
+    plain.extend(listed(&chef.get("/konton?sida=2").await));
+    assert_eq!(plain, expected);
+    let active: Vec<String> = sqlx::query_scalar(
+        "select a.name from accounts a, users c where c.email = 'chef@example.se' and a.state = 'active'
+           and (a.unit_id in (select unit_id from role_assignments where user_id = c.user_id and role = 'manager' and active)
+                or a.owner_user_id = c.user_id or a.deputy_user_id = c.user_id)
+         order by lower(a.name), a.account_id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let mut filtered = listed(&chef.get("/konton?status=active").await);
+    filtered.extend(listed(&chef.get("/konton?status=active&sida=2").await));
+    assert_eq!(filtered, active);
+    assert_eq!(chef.get("/konton").await.text(".count"), format!("{} konton, visar 1–50", expected.len()));
+}

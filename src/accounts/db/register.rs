@@ -23,6 +23,20 @@ pub(crate) struct Filters {
     pub offset: i64,
 }
 
+impl Filters {
+    /// The register as it opens: no filter, in the default order (name).
+    pub(crate) fn is_plain(&self) -> bool {
+        self.q.is_empty()
+            && self.organisation.is_none()
+            && self.unit.is_none()
+            && self.platform.is_none()
+            && self.state.is_none()
+            && !self.missing_form
+            && !self.not_archived
+            && (self.sort.is_empty() || self.sort == "namn")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct RegisterRow {
     pub account_id: i64,
@@ -171,6 +185,75 @@ pub(crate) async fn page_ids_by_name(
         f.offset
     )
     .fetch_all(conn)
+    .await
+}
+
+/// The ids of one page of the register as it opens (`Filters::is_plain`):
+/// one statement per shape of scope, with no filter predicates, so that the
+/// plan PostgreSQL caches for it does not depend on the values and is not
+/// planned again on every request (the filtered statements are, see
+/// `plan_for_actual_values`). The city walks the name index; a narrower scope
+/// walks the (organisation, name) and (unit, name) indexes of each of its
+/// organisations and units for the first `offset + limit` names, adds the
+/// user's own accounts, and takes the page from those.
+pub(crate) async fn plain_page_ids(
+    conn: &mut PgConnection,
+    s: &Scope,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<i64>> {
+    if s.city {
+        return sqlx::query_scalar!(
+            "select account_id from accounts order by lower(name), account_id limit $1 offset $2",
+            limit,
+            offset
+        )
+        .fetch_all(conn)
+        .await;
+    }
+    sqlx::query_scalar!(
+        r#"select account_id as "account_id!" from (
+               select x.account_id, x.k from unnest($1::bigint[]) o(id) cross join lateral (
+                   select account_id, lower(name) as k from accounts where organisation_id = o.id
+                   order by lower(name), account_id limit $4::bigint + $5::bigint) x
+               union
+               select x.account_id, x.k from unnest($2::bigint[]) u(id) cross join lateral (
+                   select account_id, lower(name) as k from accounts where unit_id = u.id
+                   order by lower(name), account_id limit $4::bigint + $5::bigint) x
+               union
+               select account_id, lower(name) from accounts where owner_user_id = $3 or deputy_user_id = $3
+           ) page
+           order by k, account_id
+           limit $4 offset $5"#,
+        &s.orgs,
+        &s.units,
+        s.user_id,
+        limit,
+        offset
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// How many accounts the register as it opens has, from the per-(organisation,
+/// unit, state) counters, one statement per shape of scope as `plain_page_ids`.
+pub(crate) async fn plain_count(conn: &mut PgConnection, s: &Scope) -> sqlx::Result<i64> {
+    if s.city {
+        return sqlx::query_scalar!(r#"select coalesce(sum(n), 0)::bigint as "n!" from account_counts"#)
+            .fetch_one(conn)
+            .await;
+    }
+    sqlx::query_scalar!(
+        r#"select (select coalesce(sum(c.n), 0) from account_counts c
+                   where c.organisation_id = any($1) or c.unit_id = any($2))::bigint
+                + (select count(*) from accounts a
+                   where (a.owner_user_id = $3 or a.deputy_user_id = $3)
+                     and not (a.organisation_id = any($1) or a.unit_id = any($2))) as "n!""#,
+        &s.orgs,
+        &s.units,
+        s.user_id
+    )
+    .fetch_one(conn)
     .await
 }
 
