@@ -35,7 +35,8 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 echo "== seeding"
 t0=$(date +%s.%N)
 psql -q "$DATABASE_URL" -f bench/seed.sql
-echo "seeded in $(echo "$(date +%s.%N) - $t0" | bc) s: $(psql -tA "$DATABASE_URL" -c 'select count(*) from accounts') accounts"
+ACCOUNTS=$(psql -tA "$DATABASE_URL" -c 'select count(*) from accounts')
+echo "seeded in $(echo "$(date +%s.%N) - $t0" | bc) s: $ACCOUNTS accounts"
 
 ./target/release/kontoregister >/tmp/kontoregister-bench.log 2>&1 &
 SERVER=$!
@@ -150,7 +151,7 @@ echo "commit of the csv batch: HTTP $ccode, $commit s, peak server memory $cmb M
   echo
   echo "Measured by \`bench/run.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB,"
   echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), PostgreSQL $(psql -tA "$DATABASE_URL" -c 'show server_version'),"
-  echo "release build, server and PostgreSQL and wrk on the same machine. Data: $(psql -tA "$DATABASE_URL" -c 'select count(*) from accounts') accounts over"
+  echo "release build, server and PostgreSQL and wrk on the same machine. Data: $ACCOUNTS accounts (the import's commit at the end adds 5,000) over"
   echo "$(psql -tA "$DATABASE_URL" -c 'select count(*) from organisations') organisations, $(psql -tA "$DATABASE_URL" -c 'select count(*) from forms') forms,"
   echo "$(psql -tA "$DATABASE_URL" -c 'select count(*) from archive_records') archive records, $(psql -tA "$DATABASE_URL" -c 'select count(*) from users') users."
   echo "wrk: $CONNS connections, 2 threads, ${DURATION} s after a 5 s warm-up, logged in with a real session."
