@@ -96,7 +96,10 @@ run "Reference (50 rows, no session)" http://127.0.0.1:8090/ ""
 REF=$(echo "${results[0]}" | cut -d'|' -f2)
 run "Register as communicator (1 organisation)" http://127.0.0.1:8088/konton "$KOMM"
 run "Register as SLK (whole city, total count)" http://127.0.0.1:8088/konton "$SLK"
-run "Register as SLK, page 100" "http://127.0.0.1:8088/konton?sida=100" "$SLK"
+run "Register as SLK, page 100 typed (offset)" "http://127.0.0.1:8088/konton?sida=100" "$SLK"
+# Page 100 as its link from page 99 gives it: after page 99's last row.
+AFTER=$(psql -tA "$DATABASE_URL" -c "select account_id from accounts order by lower(name), account_id offset 4949 limit 1")
+run "Register as SLK, page 100 from its link (keyset)" "http://127.0.0.1:8088/konton?sida=100&efter=$AFTER" "$SLK"
 run "Account page" "http://127.0.0.1:8088/konton/$ACCOUNT" "$AGARE"
 run "Start page \"Att göra\" (owner)" http://127.0.0.1:8088/ "$AGARE"
 run "Start page \"Att göra\" (communicator)" http://127.0.0.1:8088/ "$KOMM"

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
-use super::db::{self, Filters, RegisterRow, Scope};
+use super::db::{self, Cursor, Filters, RegisterRow, Scope};
 use super::rules::AccountState;
 use crate::auth::Viewer;
 use crate::error::AppResult;
@@ -37,6 +37,12 @@ pub(crate) struct RegisterQuery {
     pub sortering: String,
     #[serde(default)]
     pub sida: String,
+    /// The register as it opens continues after this account (the last row of the page before)…
+    #[serde(default)]
+    pub efter: String,
+    /// …or ends before this one (the first row of the page after).
+    #[serde(default)]
+    pub fore: String,
 }
 
 #[derive(Template)]
@@ -67,7 +73,7 @@ impl RegisterPage {
 
 pub(crate) async fn register(
     Viewer { st, page, user }: Viewer,
-    Query(q): Query<RegisterQuery>,
+    Query(mut q): Query<RegisterQuery>,
 ) -> AppResult<Response> {
     let scope = Scope::of(&user);
     let year = st.today().year();
@@ -86,10 +92,16 @@ pub(crate) async fn register(
         offset: (page_no - 1) * PAGE_SIZE,
     };
     let mut conn = st.db.acquire().await?;
-    let (total, rows) = if f.is_plain() {
-        // The register as it opens: statements whose cached plans fit any scope of its shape.
+    let plain = f.is_plain();
+    let (total, rows) = if plain {
+        // The register as it opens: statements whose cached plans fit any scope of its
+        // shape, and a deep page found from its neighbour's row when the link has one.
         let total = db::plain_count(&mut conn, &scope).await?;
-        let ids = db::plain_page_ids(&mut conn, &scope, f.limit, f.offset).await?;
+        let cursor = q.efter.parse().ok().map(Cursor::Next).or_else(|| q.fore.parse().ok().map(Cursor::Prev));
+        let ids = match cursor {
+            Some(c) if page_no > 1 => db::plain_page_ids_from(&mut conn, &scope, c, f.limit).await?,
+            _ => db::plain_page_ids(&mut conn, &scope, f.limit, f.offset).await?,
+        };
         (total, db::rows_by_ids(&mut conn, &ids, year).await?)
     } else {
         // `plan_for_actual_values` holds for this transaction only.
@@ -104,7 +116,16 @@ pub(crate) async fn register(
     };
     let platforms = crate::org::db::platforms(&mut conn).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let paging = Paging::new("/konton", &q, "sida", page_no, Some(pages), page_no < pages);
+    if !plain {
+        // A filtered register pages over its offset; a cursor from the plain one does not apply.
+        (q.efter, q.fore) = (String::new(), String::new());
+    }
+    let paging = if plain {
+        let ends = rows.first().zip(rows.last()).map(|(a, b)| (a.account_id, b.account_id));
+        Paging::keyset("/konton", &q, "sida", ["fore", "efter"], page_no, Some(pages), ends, page_no < pages)
+    } else {
+        Paging::new("/konton", &q, "sida", page_no, Some(pages), page_no < pages)
+    };
     render(&RegisterPage {
         page,
         can_import: !crate::import::organisations(&user).is_empty(),

@@ -1109,8 +1109,8 @@ async fn search_wildcards_match_only_themselves() {
 #[tokio::test]
 async fn the_register_as_it_opens_pages_a_mixed_scope_in_name_order() {
     let app = TestApp::spawn().await;
-    for i in 0..53 {
-        account(&app, "Förskola", &format!("Förskola {:02}", 52 - i), "active", "agare@example.se").await;
+    for i in 0..103 {
+        account(&app, "Förskola", &format!("Förskola {:03}", 102 - i), "active", "agare@example.se").await;
     }
     // In another organisation: one the manager owns, one they are deputy for, one neither.
     account(&app, "Miljöövervakning", "Förskola 10b", "active", "chef@example.se").await;
@@ -1132,11 +1132,54 @@ async fn the_register_as_it_opens_pages_a_mixed_scope_in_name_order() {
     .unwrap();
     assert!(expected.len() > 50 && expected.contains(&"Abborrar".to_string()), "{expected:?}");
     assert!(!expected.contains(&"Förskola 11b".to_string()));
+    assert!(expected.len() > 100, "three pages");
     let chef = app.login("chef@example.se").await;
     let listed = |r: &crate::helpers::Resp| r.texts("table.register tbody td:first-child a");
     let mut plain = listed(&chef.get("/konton").await);
     plain.extend(listed(&chef.get("/konton?sida=2").await));
+    plain.extend(listed(&chef.get("/konton?sida=3").await));
     assert_eq!(plain, expected);
+    // The same pages through their links: each "Nästa sida" carries the last row
+    // and "Föregående sida" the first, and both find the same rows as the offset.
+    let href = |r: &crate::helpers::Resp, label: &str| {
+        let sel = scraper::Selector::parse(".pagination a, nav a, a").unwrap();
+        r.html()
+            .select(&sel)
+            .find(|a| a.text().collect::<String>().trim() == label)
+            .and_then(|a| a.value().attr("href"))
+            .map(String::from)
+    };
+    let first = chef.get("/konton").await;
+    let to_second = href(&first, "Nästa sida").unwrap();
+    assert!(to_second.contains("efter="), "{to_second}");
+    let second = chef.get(&to_second).await;
+    let to_third = href(&second, "Nästa sida").unwrap();
+    let third = chef.get(&to_third).await;
+    assert_eq!(href(&third, "Nästa sida"), None);
+    let mut linked = listed(&first);
+    linked.extend(listed(&second));
+    linked.extend(listed(&third));
+    assert_eq!(linked, expected);
+    let back = href(&third, "Föregående sida").unwrap();
+    assert!(back.contains("fore="), "{back}");
+    assert_eq!(listed(&chef.get(&back).await), listed(&second));
+    assert_eq!(href(&second, "Föregående sida").as_deref(), Some("/konton"));
+    assert_eq!(third.text(".count"), format!("{} konton, visar 101–{}", expected.len(), expected.len()));
+    // The whole city the same way (SLK walks the name index).
+    let slk = app.login("slk@example.se").await;
+    let city: Vec<String> =
+        sqlx::query_scalar("select name from accounts order by lower(name), account_id limit 150")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    let p1 = slk.get("/konton").await;
+    let p2 = slk.get(&href(&p1, "Nästa sida").unwrap()).await;
+    let p3 = slk.get(&href(&p2, "Nästa sida").unwrap()).await;
+    let mut walked = listed(&p1);
+    walked.extend(listed(&p2));
+    walked.extend(listed(&p3));
+    assert_eq!(walked, city);
+    assert_eq!(listed(&slk.get(&href(&p3, "Föregående sida").unwrap()).await), listed(&p2));
     let active: Vec<String> = sqlx::query_scalar(
         "select a.name from accounts a, users c where c.email = 'chef@example.se' and a.state = 'active'
            and (a.unit_id in (select unit_id from role_assignments where user_id = c.user_id and role = 'manager' and active)
@@ -1148,6 +1191,7 @@ async fn the_register_as_it_opens_pages_a_mixed_scope_in_name_order() {
     .unwrap();
     let mut filtered = listed(&chef.get("/konton?status=active").await);
     filtered.extend(listed(&chef.get("/konton?status=active&sida=2").await));
+    filtered.extend(listed(&chef.get("/konton?status=active&sida=3").await));
     assert_eq!(filtered, active);
     assert_eq!(chef.get("/konton").await.text(".count"), format!("{} konton, visar 1–50", expected.len()));
 }

@@ -235,6 +235,112 @@ pub(crate) async fn plain_page_ids(
     .await
 }
 
+/// Where a page of the register as it opens starts: after the account
+/// `Next(id)` (the last of the page before) or before `Prev(id)` (the first of
+/// the page after), in name order. A link with a cursor shows the same page
+/// however deep it is, and costs what page 1 costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cursor {
+    Next(i64),
+    Prev(i64),
+}
+
+/// The ids of the page of the register as it opens from `cursor`, in name
+/// order: the same scopes and indexes as `plain_page_ids`, from the cursor's
+/// (name, id) instead of over an offset. One statement per scope shape and
+/// direction, so that each index is walked in its own order.
+pub(crate) async fn plain_page_ids_from(
+    conn: &mut PgConnection,
+    s: &Scope,
+    cursor: Cursor,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    match (s.city, cursor) {
+        (true, Cursor::Next(id)) => {
+            sqlx::query_scalar!(
+                r#"select a.account_id from accounts a
+                   where (lower(a.name), a.account_id) > (select lower(name), account_id from accounts where account_id = $1)
+                   order by lower(a.name), a.account_id limit $2"#,
+                id,
+                limit
+            )
+            .fetch_all(conn)
+            .await
+        }
+        (true, Cursor::Prev(id)) => {
+            let mut ids = sqlx::query_scalar!(
+                r#"select a.account_id from accounts a
+                   where (lower(a.name), a.account_id) < (select lower(name), account_id from accounts where account_id = $1)
+                   order by lower(a.name) desc, a.account_id desc limit $2"#,
+                id,
+                limit
+            )
+            .fetch_all(conn)
+            .await?;
+            ids.reverse();
+            Ok(ids)
+        }
+        (false, Cursor::Next(id)) => {
+            sqlx::query_scalar!(
+                r#"with c as (select lower(name) as k, account_id from accounts where account_id = $4)
+                   select account_id as "account_id!" from (
+                       select x.account_id, x.k from unnest($1::bigint[]) o(id) cross join lateral (
+                           select a.account_id, lower(a.name) as k from accounts a
+                           where a.organisation_id = o.id and (lower(a.name), a.account_id) > (select k, account_id from c)
+                           order by lower(a.name), a.account_id limit $5) x
+                       union
+                       select x.account_id, x.k from unnest($2::bigint[]) u(id) cross join lateral (
+                           select a.account_id, lower(a.name) as k from accounts a
+                           where a.unit_id = u.id and (lower(a.name), a.account_id) > (select k, account_id from c)
+                           order by lower(a.name), a.account_id limit $5) x
+                       union
+                       select a.account_id, lower(a.name) from accounts a
+                       where (a.owner_user_id = $3 or a.deputy_user_id = $3)
+                         and (lower(a.name), a.account_id) > (select k, account_id from c)
+                   ) page
+                   order by k, account_id limit $5"#,
+                &s.orgs,
+                &s.units,
+                s.user_id,
+                id,
+                limit
+            )
+            .fetch_all(conn)
+            .await
+        }
+        (false, Cursor::Prev(id)) => {
+            let mut ids = sqlx::query_scalar!(
+                r#"with c as (select lower(name) as k, account_id from accounts where account_id = $4)
+                   select account_id as "account_id!" from (
+                       select x.account_id, x.k from unnest($1::bigint[]) o(id) cross join lateral (
+                           select a.account_id, lower(a.name) as k from accounts a
+                           where a.organisation_id = o.id and (lower(a.name), a.account_id) < (select k, account_id from c)
+                           order by lower(a.name) desc, a.account_id desc limit $5) x
+                       union
+                       select x.account_id, x.k from unnest($2::bigint[]) u(id) cross join lateral (
+                           select a.account_id, lower(a.name) as k from accounts a
+                           where a.unit_id = u.id and (lower(a.name), a.account_id) < (select k, account_id from c)
+                           order by lower(a.name) desc, a.account_id desc limit $5) x
+                       union
+                       select a.account_id, lower(a.name) from accounts a
+                       where (a.owner_user_id = $3 or a.deputy_user_id = $3)
+                         and (lower(a.name), a.account_id) < (select k, account_id from c)
+                   ) page
+                   order by k desc, account_id desc limit $5"#,
+                &s.orgs,
+                &s.units,
+                s.user_id,
+                id,
+                limit
+            )
+            .fetch_all(conn)
+            .await?;
+            ids.reverse();
+            Ok(ids)
+        }
+    }
+}
+
 /// How many accounts the register as it opens has, from the per-(organisation,
 /// unit, state) counters, one statement per shape of scope as `plain_page_ids`.
 pub(crate) async fn plain_count(conn: &mut PgConnection, s: &Scope) -> sqlx::Result<i64> {
