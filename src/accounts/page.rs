@@ -165,7 +165,7 @@ pub(super) async fn account_page(
     };
     let (people, platforms, units) = if can.change_people() || can.communicator {
         (
-            db::people(conn, a.organisation_id).await?,
+            crate::org::db::people(conn, a.organisation_id).await?,
             crate::org::db::platforms(conn).await?,
             crate::org::db::units(conn, a.organisation_id).await?,
         )

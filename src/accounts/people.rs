@@ -48,7 +48,7 @@ pub(crate) async fn change_people(on: OnAccount, Form(t): Form<PeopleInput>) -> 
         )
         .await?;
     refuse_closed(&a)?;
-    let people = db::people(&mut tx, a.organisation_id).await?;
+    let people = crate::org::db::people(&mut tx, a.organisation_id).await?;
     let mut errors = FieldErrors::default();
     let owner = t.owner_user_id.parse::<i64>().ok().filter(|o| people.iter().any(|p| p.id == *o));
     if owner.is_none() {

@@ -60,14 +60,6 @@ pub(crate) async fn update_descriptive(
     Ok(())
 }
 
-/// Active people of an organisation, for the change-of-owner form.
-pub(crate) async fn people(
-    conn: &mut PgConnection,
-    organisation_id: i64,
-) -> sqlx::Result<Vec<crate::org::db::Choice>> {
-    crate::org::db::people(conn, organisation_id).await
-}
-
 /// Whether the account is listed in the open-data files.
 pub(crate) async fn set_open_data(conn: &mut PgConnection, id: i64, shown: bool) -> sqlx::Result<()> {
     sqlx::query!("update accounts set open_data = $2, updated_at = now() where account_id = $1", id, shown)
