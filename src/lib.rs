@@ -60,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::touch_session))
         .layer(axum::middleware::from_fn(web::error_pages_with_menu))
         .layer(auth::layer(&state))
+        .layer(axum::middleware::from_fn(auth::with_version))
         .layer(axum::middleware::from_fn(web::reject_nul_bytes))
         .layer(CsrfLayer::new())
         .route("/healthz", get(health::healthz))

@@ -2,10 +2,12 @@
 //! PostgreSQL, a new session id at login, per-address throttling and per-account
 //! lockout, and the role extractors every other feature uses.
 
+mod cache;
 pub mod db;
 pub(crate) mod extract;
 mod handlers;
 pub mod password;
+mod store;
 pub(crate) mod user;
 
 use axum::Router;
@@ -14,9 +16,9 @@ use axum_login::AuthManagerLayerBuilder;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::state::AppState;
+pub(crate) use cache::with_version;
 pub(crate) use extract::{
     AccountOwner, Acting, Actor, Admin, AdminView, CurrentUser, Importer, Manager, OrgViewer, Viewer, require,
 };
@@ -64,15 +66,18 @@ pub(crate) async fn touch_session(
 
 /// The session and login layers: sessions in PostgreSQL, HttpOnly cookie,
 /// SameSite=Lax, Secure with `--secure-cookies`, ended after the idle timeout.
-pub(crate) fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, PostgresStore> {
-    let store = PostgresStore::new(state.db.clone());
+/// Users are cached per server, exactly (see `cache`); `with_version` must
+/// wrap this layer.
+pub(crate) fn layer(state: &AppState) -> axum_login::AuthManagerLayer<Backend, store::Sessions> {
+    let store = store::Sessions::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(Duration::minutes(state.config.session_timeout_minutes)));
-    AuthManagerLayerBuilder::new(Backend { db: state.db.clone() }, sessions).build()
+    let backend = Backend { db: state.db.clone(), users: Default::default() };
+    AuthManagerLayerBuilder::new(backend, sessions).build()
 }
 
 #[cfg(test)]

@@ -160,6 +160,8 @@ impl AuthUser for User {
 #[derive(Clone)]
 pub(crate) struct Backend {
     pub db: PgPool,
+    /// This server's users, each under the users' version it was loaded at.
+    pub users: std::sync::Arc<super::cache::UserCache>,
 }
 
 impl AuthnBackend for Backend {
@@ -171,8 +173,18 @@ impl AuthnBackend for Backend {
         load_user(&self.db, user_id).await
     }
 
+    /// From the cache when it holds the user at the version this request's
+    /// session was read with, else from the database (and then cached).
     async fn get_user(&self, user_id: &UserId<Self>) -> Result<Option<User>, sqlx::Error> {
-        load_user(&self.db, *user_id).await
+        let version = super::cache::version();
+        if let Some(user) = version.and_then(|v| self.users.get(*user_id, v)) {
+            return Ok(Some(user));
+        }
+        let user = load_user(&self.db, *user_id).await?;
+        if let (Some(v), Some(u)) = (version, &user) {
+            self.users.put(v, u.clone());
+        }
+        Ok(user)
     }
 }
 
