@@ -1,7 +1,12 @@
 -- Benchmark data on top of the demo: 60 organisations (the demo's two and 58
 -- more), 10 units each, 3,000 account owners, 100,000 accounts with startup
--- forms and archive records. Run by bench/run.sh.
+-- forms and archive records. Run by bench/run.sh; bench/growth.sh passes
+-- another number of accounts with `psql -v accounts=N`.
 \set ON_ERROR_STOP on
+\if :{?accounts}
+\else
+\set accounts 100000
+\endif
 begin;
 insert into organisations (name, kind, decision_holder)
 select 'Förvaltning ' || g, 'forvaltning', 'förvaltningsdirektören' from generate_series(3, 60) g;
@@ -13,7 +18,7 @@ select 'agare' || g || '@bench.example.se', 'Ägare ' || g, 'x' from generate_se
 insert into role_assignments (user_id, role, organisation_id)
 select u.user_id, 'account_owner', (select organisation_id from organisations order by organisation_id offset (u.user_id % 60) limit 1)
 from users u where u.email like '%@bench.example.se';
--- 100,000 accounts, spread over every unit; the owner is one of the bench owners.
+-- The accounts, spread over every unit; the owner is one of the bench owners.
 insert into accounts (organisation_id, unit_id, platform_id, name, url, state, purpose, goals, target_groups,
                       owner_user_id, start_date, missing_form, profile_picture_done, basic_info_done)
 select un.organisation_id, un.unit_id, 1 + (g % 13),
@@ -22,8 +27,9 @@ select un.organisation_id, un.unit_id, 1 + (g % 13),
        'Syfte ' || g, 'Mål', 'Invånare',
        (select min(user_id) from users where email like '%@bench.example.se') + (g % 3000),
        date '2020-01-01' + (g % 2000), g % 10 = 0, true, true
-from generate_series(1, 100000) g
-join lateral (select unit_id, organisation_id from units order by unit_id offset (g % (select count(*) from units)) limit 1) un on true;
+from generate_series(1, :accounts) g
+join (select unit_id, organisation_id, row_number() over (order by unit_id) - 1 as n from units) un
+  on un.n = g % (select count(*) from units);
 -- Their normalised address keys and history, as accounts::address writes them
 -- (another site: "web:" host and path), so the server does not key them at start.
 update accounts set url_key = 'web:' || substring(url from '^https://www\.(.*)$')
@@ -34,7 +40,7 @@ where name like 'Konto %' and url_key is not null;
 -- A startup form per account (approved), with a case number.
 insert into forms (kind, state, organisation_id, unit_id, owner_user_id, account_id, case_number, content, submitted_at)
 select 'new_account', 'approved', a.organisation_id, a.unit_id, a.owner_user_id, a.account_id,
-       'SM-2025-' || lpad(a.account_id::text, 6, '0'), jsonb_build_object('account_name', a.name), now()
+       'SM-2025-' || lpad(a.account_id::text, 7, '0'), jsonb_build_object('account_name', a.name), now()
 from accounts a where a.name like 'Konto %';
 -- Archive records for last year for 80 % of the active accounts.
 insert into archive_records (account_id, kind, year, archived_on, recorded_by, method)
@@ -55,7 +61,7 @@ select o.organisation_id, o.name, extract(year from now())::int, 1, s.user_id, s
                    'start_date', a.start_date::text, 'closed_date', a.closed_date::text,
                    'owner_name', ow.name, 'owner_email', ow.email, 'deputy', '',
                    'purpose', a.purpose, 'target_groups', a.target_groups,
-                   'case_number', 'SM-2025-' || lpad(a.account_id::text, 6, '0'),
+                   'case_number', 'SM-2025-' || lpad(a.account_id::text, 7, '0'),
                    'archived_on', null, 'last_confirmed_on', null, 'followers', a.account_id % 5000,
                    'missing_form', a.missing_form, 'open_personal_data_incident', false, 'unconfirmed', false)
                  order by un.name, p.name, lower(a.name), a.account_id)
