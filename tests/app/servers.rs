@@ -72,8 +72,9 @@ async fn each_server_caches_users_and_every_change_on_one_holds_at_once_on_the_o
         .unwrap();
 
     // A role removed on one: refused on two at the next request.
-    let rid: i64 = sqlx::query_scalar(
-        "select role_assignment_id from role_assignments where user_id = $1 and role = 'communicator' and active",
+    let (rid, org): (i64, i64) = sqlx::query_as(
+        "select role_assignment_id, organisation_id from role_assignments
+         where user_id = $1 and role = 'communicator' and active",
     )
     .bind(id)
     .fetch_one(&one.db)
@@ -87,11 +88,7 @@ async fn each_server_caches_users_and_every_change_on_one_holds_at_once_on_the_o
     admin
         .post(
             &format!("/admin/anvandare/{id}/roller"),
-            &[
-                ("role", "communicator"),
-                ("organisation_id", &org_of(&one, rid).await.to_string()),
-                ("unit_id", ""),
-            ],
+            &[("role", "communicator"), ("organisation_id", &org.to_string()), ("unit_id", "")],
         )
         .await
         .assert_redirect(&format!("/admin/anvandare/{id}#roller"));
@@ -117,12 +114,4 @@ async fn each_server_caches_users_and_every_change_on_one_holds_at_once_on_the_o
         .await
         .assert_redirect(&format!("/admin/anvandare/{id}"));
     assert!(on_two.get("/konton").await.location().starts_with("/logga-in"), "the deactivation holds on two");
-}
-
-async fn org_of(app: &TestApp, role_assignment: i64) -> i64 {
-    sqlx::query_scalar("select organisation_id from role_assignments where role_assignment_id = $1")
-        .bind(role_assignment)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
 }
