@@ -678,6 +678,10 @@ async fn the_register_total_from_counters_equals_a_real_count() {
         "7 konton, visar 1–7",
         "a search counts for real"
     );
+    // A search in a narrower scope counts its own accounts only, each once.
+    assert_eq!(c.get("/konton?q=f").await.text(".count"), "7 konton, visar 1–7");
+    assert_eq!(k.get("/konton?q=f&status=closed").await.text(".count"), "2 konton, visar 1–2");
+    assert_eq!(k.get("/konton?q=zz").await.text(".count"), "0 konton");
 }
 
 #[tokio::test]

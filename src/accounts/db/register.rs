@@ -393,6 +393,44 @@ pub(crate) async fn rows_by_ids(
 
 /// How many accounts the same scope and filters match.
 pub(crate) async fn register_count(conn: &mut PgConnection, s: &Scope, f: &Filters) -> sqlx::Result<i64> {
+    if !s.city {
+        // A narrower scope gathers its accounts by their indexes first, as
+        // `page_ids_by_name` does: the catch-all "organisation or unit or
+        // owner" is a scan of the whole city for a search.
+        return sqlx::query_scalar!(
+            r#"with scoped as materialized (
+                   select account_id from accounts where organisation_id = any($1)
+                   union select account_id from accounts where unit_id = any($2)
+                   union select account_id from accounts where owner_user_id = $3
+                   union select account_id from accounts where deputy_user_id = $3)
+               select count(*) as "n!" from scoped join accounts a using (account_id)
+               where ($4 = '' or lower(a.name) like '%' || lower($4) || '%' or lower(a.url) like '%' || lower($4) || '%'
+                      or exists (select 1 from forms cf where cf.account_id = a.account_id and upper(cf.case_number) = upper(trim($4)))
+                      or exists (select 1 from users ow where ow.user_id = a.owner_user_id
+                                 and (lower(ow.name) like '%' || lower($4) || '%' or lower(ow.email) like '%' || lower($4) || '%')))
+                 and ($5::bigint is null or a.organisation_id = $5)
+                 and ($6::bigint is null or a.unit_id = $6)
+                 and ($7::bigint is null or a.platform_id = $7)
+                 and ($8::account_state is null or a.state = $8)
+                 and (not $9 or a.missing_form)
+                 and (not $11 or (a.state in ('active', 'closing') and not exists (
+                        select 1 from archive_records ar where ar.account_id = a.account_id
+                        and ar.kind = 'yearly' and ar.year = $10)))"#,
+            &s.orgs,
+            &s.units,
+            s.user_id,
+            crate::web::like_escape(&f.q),
+            f.organisation,
+            f.unit,
+            f.platform,
+            f.state as Option<AccountState>,
+            f.missing_form,
+            f.year,
+            f.not_archived
+        )
+        .fetch_one(conn)
+        .await;
+    }
     sqlx::query_scalar!(
         r#"select count(*) as "n!"
            from accounts a
