@@ -14,9 +14,12 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     // argon2id allocates 19 MiB per hash: serve such blocks from mmap, so they
     // go back to the system instead of staying in per-thread malloc arenas.
+    // And at most two arenas: a large download (the city's compilation) on
+    // another worker thread would otherwise grow an arena of its own each time.
     // SAFETY: mallopt only tunes the allocator; glibc serialises it internally.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
