@@ -43,7 +43,8 @@ start_servers() {
   SERVER=$!
   REFERENCE_ADDR=127.0.0.1:8090 ./target/release/examples/bench_reference &
   REF_SERVER=$!
-  for _ in $(seq 100); do curl -sf $APP/healthz >/dev/null && curl -sf $REFERENCE/ >/dev/null && break; sleep 0.2; done
+  # At start the server keys any address without its normalised key: give it up to 2 minutes.
+  for _ in $(seq 600); do curl -sf $APP/healthz >/dev/null && curl -sf $REFERENCE/ >/dev/null && break; sleep 0.2; done
   KOMM=$(session kommunikator@example.se)
   SLK=$(session slk@example.se)
   AGARE=$(session agare@example.se)
@@ -90,8 +91,13 @@ run() { # name url cookie [lua]
   [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
   [ -n "$script" ] && args+=(-s "$script")
   wrk "${args[@]}" -d5s "$url" >/dev/null            # warm-up
+  # wrk's end drops its connections mid-request, and the server then closes the
+  # database connections those requests held: let those backends end and be
+  # reaped first, or their whole life's time falls between two readings.
+  sleep 1
   local s0 p0; s0=$(ticks "$SERVER"); p0=$(pg_ticks)
   local out; out=$(wrk "${args[@]}" -d"${DURATION}s" "$url")
+  sleep 1
   local s1 p1; s1=$(ticks "$SERVER"); p1=$(pg_ticks)
   local requests; requests=$(echo "$out" | awk '/requests in/ {print $1}')
   # CPU milliseconds per request: the server's, PostgreSQL's.

@@ -33,7 +33,7 @@ join (select unit_id, organisation_id, row_number() over (order by unit_id) - 1 
 -- Their normalised address keys and history, as accounts::address writes them
 -- (another site: "web:" host and path), so the server does not key them at start.
 update accounts set url_key = 'web:' || substring(url from '^https://www\.(.*)$')
-where name like 'Konto %' and state <> 'approved';
+where name like 'Konto %';
 insert into account_addresses (account_id, url_key, url)
 select account_id, url_key, 'https://' || substring(url_key from 5) from accounts
 where name like 'Konto %' and url_key is not null;
